@@ -1,0 +1,48 @@
+# Self-documenting: `make` or `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Pipeline stages call `python -m toeleiding`; run them inside the project environment.
+export PATH := $(abspath $(BIN)):$(PATH)
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help all setup repro test lint format lab lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+all: setup repro ## Set up the environment and run the whole pipeline (dvc repro)
+
+setup: $(VENV)/.installed ## Create .venv with the locked versions and register the Jupyter kernel
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name toeleiding --display-name "Python 3 (toeleiding)"
+	touch $@
+
+repro: setup ## Run the pipeline: synthesize, clean (dvc repro)
+	$(BIN)/dvc repro
+
+test: setup ## Run lint and the test suite (after bringing the pipeline up to date)
+	$(BIN)/dvc repro --quiet
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: setup ## Format and fix the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lab: setup ## Open JupyterLab with the project kernel
+	$(BIN)/jupyter lab notebooks/
+
+lock: ## Regenerate requirements.lock from pyproject.toml (needs network to PyPI)
+	$(PYTHON) -m pip install --quiet "uv==0.13.8"
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes -o requirements.lock

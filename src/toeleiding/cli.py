@@ -1,0 +1,104 @@
+"""Command line of the pipeline stages: ``python -m toeleiding <stage> ...``.
+
+Every stage gets its inputs and outputs as arguments, so ``dvc.yaml`` shows exactly what each
+stage reads and writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .calibration import CalibrationError, check, load_calibration
+from .codebook import load_codebook
+from .io import write_csv
+from .synthesize import synthesize
+from .validate import ValidationError, validate_file
+
+
+def _synthesize(args: argparse.Namespace) -> int:
+    cb = load_codebook(args.codebook)
+    df = synthesize(cb, load_calibration(args.calibration), args.seed)
+    write_csv(df, args.out)
+    print(f"wrote {args.out}: {len(df)} municipalities, {df.shape[1]} columns")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    cb = load_codebook(args.codebook)
+    status = 0
+    for raw in args.raw:
+        _, problems = validate_file(raw, cb)
+        if problems:
+            status = 1
+            print(f"{raw}: {len(problems)} problem(s)", file=sys.stderr)
+            for p in problems:
+                print(f"  {p}", file=sys.stderr)
+        else:
+            print(f"{raw}: valid against codebook {cb.wave}")
+    return status
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .clean import clean_file
+
+    cb = load_codebook(args.codebook)
+    try:
+        df = clean_file(args.raw, cb, args.out)
+    except ValidationError as exc:
+        print(f"{args.raw}: {len(exc.problems)} problem(s); nothing written", file=sys.stderr)
+        for p in exc.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: {len(df)} municipalities, {df.shape[1]} columns")
+    return 0
+
+
+def _check_calibration(args: argparse.Namespace) -> int:
+    cb = load_codebook(args.codebook)
+    outcomes = check(pd.read_parquet(args.clean), cb, load_calibration(args.calibration))
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        print(f"MISMATCH {o.target.describe()}: data give {o.actual}", file=sys.stderr)
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} targets reproduced")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a stage from the command line."""
+    parser = argparse.ArgumentParser(prog="toeleiding", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("synthesize", help="write a calibrated synthetic raw export")
+    p.add_argument("--codebook", type=Path, required=True)
+    p.add_argument("--calibration", type=Path, required=True)
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_synthesize)
+
+    p = sub.add_parser("validate", help="list every problem of raw exports")
+    p.add_argument("--codebook", type=Path, required=True)
+    p.add_argument("raw", type=Path, nargs="+")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("clean", help="validate a raw export and write the cleaned table")
+    p.add_argument("--codebook", type=Path, required=True)
+    p.add_argument("--raw", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_clean)
+
+    p = sub.add_parser("check-calibration", help="recompute the published figures")
+    p.add_argument("--codebook", type=Path, required=True)
+    p.add_argument("--calibration", type=Path, required=True)
+    p.add_argument("--clean", type=Path, required=True)
+    p.set_defaults(func=_check_calibration)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CalibrationError as exc:
+        print(f"calibration error: {exc}", file=sys.stderr)
+        return 2

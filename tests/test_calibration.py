@@ -1,0 +1,68 @@
+"""The cleaned data of every wave reproduce every published figure, as printed."""
+
+import pandas as pd
+import pytest
+
+from toeleiding.calibration import check, evaluate, targets
+
+
+def test_every_target_is_reproduced(codebooks, calibrations, cleaned, year):
+    outcomes = check(cleaned[year], codebooks[year], calibrations[year])
+    failed = [f"{o.target.describe()} -> {o.actual}" for o in outcomes if not o.ok]
+    assert not failed, failed
+    assert len(outcomes) > 40
+
+
+def test_headline_figures_2018(codebooks, cleaned):
+    df, cb = cleaned[2018], codebooks[2018]
+    n = df["beleid_aanvullend"].notna().sum()
+    assert n == 282
+    start = df["startmoment"].value_counts(normalize=True)
+    assert round(100 * start["Bij vestiging in de gemeente / aanvraag van de uitkering"]) == 72
+    ticks = df[list(cb["V02"].clean_columns)].sum(axis=1)
+    assert round(ticks.mean(), 1) == 9.3
+    routes = df[
+        ["route_werk", "route_onderwijs", "route_activering", "route_participatie", "route_geen"]
+    ]
+    assert routes.notna().all(axis=1).sum() == 253
+    assert [round(v) for v in routes.mean()] == [13, 16, 33, 32, 20]
+    assert routes.std().min() > 5  # municipalities differ, as real estimates do
+
+
+def test_subgroup_bases_2018(cleaned):
+    df = cleaned[2018]
+    assert df["maatregelen_andere_groepen"].notna().sum() == 208
+    assert df["andere_groepen__jongeren"].notna().sum() == 132
+    assert df["echtpaar_partner"].notna().sum() == 104
+
+
+def test_integration_routes_2017(cleaned):
+    df = cleaned[2017]
+    cols = ["route_werk", "route_onderwijs", "route_activering", "route_participatie", "route_geen"]
+    assert df[cols].notna().all(axis=1).sum() == 202
+    assert [round(v) for v in df[cols].mean()] == [8, 12, 25, 25, 37]
+
+
+def test_check_fails_when_a_figure_is_broken(codebooks, calibrations, cleaned):
+    """The calibration check is not vacuous: changing answers breaks a published figure."""
+    df = cleaned[2018].copy()
+    first = df.index[df["beleid_aanvullend"] == "Ja"][:10]
+    df.loc[first, "beleid_aanvullend"] = "Nee"
+    target = next(t for t in targets(calibrations[2018]) if t.question == "V01" and t.codes == (1,))
+    assert not evaluate(target, df, codebooks[2018]).ok
+
+
+@pytest.mark.parametrize("kind", ["n", "percent", "mean_answers", "mean", "count", "range_percent"])
+def test_every_kind_of_target_is_used(calibrations, kind):
+    assert any(t.kind == kind for t in targets(calibrations[2018]))
+
+
+def test_assumed_targets_are_marked(calibrations):
+    assumed = [t for t in targets(calibrations[2018]) if not t.published]
+    assert assumed and all(t.kind == "percent" for t in assumed)
+
+
+def test_cleaned_tables_hold_no_calibration_columns(cleaned):
+    for df in cleaned.values():
+        assert isinstance(df, pd.DataFrame)
+        assert not any("calib" in c for c in df.columns)

@@ -1,0 +1,71 @@
+import pytest
+
+from toeleiding import paths
+from toeleiding.codebook import CodebookError, load_codebook
+
+# Every Figuur and Tabel of the 2018 report (chapters 2-10). The report prints two figures as
+# "Figuur 10.4"; the second (zicht op uitstroom) is 10.4b here (docs/ASSUMPTIONS.md).
+ITEMS_2018 = (
+    ["Tabel 3.1", "Tabel 6.1", "Tabel 8.1", "Tabel 9.1"]
+    + [f"Figuur 3.{i}" for i in range(1, 8)]
+    + [f"Figuur 4.{i}" for i in range(1, 5)]
+    + [f"Figuur 5.{i}" for i in range(1, 4)]
+    + ["Figuur 6.2"]
+    + [f"Figuur 7.{i}" for i in range(1, 7)]
+    + [f"Figuur 8.{i}" for i in range(1, 4)]
+    + ["Figuur 10.1", "Figuur 10.2", "Figuur 10.3", "Figuur 10.4", "Figuur 10.4b", "Figuur 10.5"]
+)
+
+
+def test_every_2018_figure_and_table_has_its_questions(codebooks):
+    covered = {item for q in codebooks[2018].questions for item in q.items}
+    # Tabel 1 (response by size class) comes from the identifiers, not from a question.
+    assert len(ITEMS_2018) + 1 == 35
+    assert set(ITEMS_2018) <= covered, set(ITEMS_2018) - covered
+
+
+def test_routing_of_the_subgroup_questions(codebooks):
+    cb = codebooks[2018]
+    assert cb["V06"].routing.codes == (1, 4)  # 'ja' or 'is in ontwikkeling' on Figuur 3.1
+    assert cb["V07"].routing.question == "V06"
+    assert cb["V22"].routing.question == "V21"
+    assert cb["V06"].required and cb["V07"].required and cb["V22"].required
+
+
+def test_harmonised_names_link_waves(codebooks):
+    for name in ("startmoment", "zicht_achtergrond", "beleid_aanvullend"):
+        assert all(cb.by_harmonised(name) is not None for cb in codebooks.values()), name
+    for name in ("route_werk", "route_geen", "inbedding", "aanbod"):
+        assert codebooks[2017].by_harmonised(name) is not None
+        assert codebooks[2018].by_harmonised(name) is not None
+
+
+def test_option_keys_agree_across_waves(codebooks):
+    """An option key means the same answer in every wave where it occurs."""
+    labels: dict[tuple[str, str], set[str]] = {}
+    for cb in codebooks.values():
+        for q in cb.questions:
+            for o in q.options:
+                labels.setdefault((q.harmonised, o.key), set()).add(o.label)
+    clashes = {k: v for k, v in labels.items() if len(v) > 1}
+    allowed = {("inbedding", "niet_van_toepassing")}  # wording changed with 'meer' in 2018
+    assert set(clashes) <= allowed, clashes
+
+
+def test_calibration_covers_exactly_the_codebook(codebooks, calibrations, year):
+    assert set(calibrations[year]["questions"]) == {q.id for q in codebooks[year].questions}
+
+
+def test_population_frame(codebooks):
+    totals = {y: sum(cb.population.values()) for y, cb in codebooks.items()}
+    assert totals == {2016: 390, 2017: 388, 2018: 380}
+
+
+def test_broken_codebook_is_refused(tmp_path):
+    text = paths.codebook_path(2018).read_text(encoding="utf-8")
+    bad = tmp_path / "2018.yaml"
+    bad.write_text(
+        text.replace("routing: {question: V21, in: [2]}", "routing: {question: V99, in: [2]}")
+    )
+    with pytest.raises(CodebookError, match="V22: routing refers to V99"):
+        load_codebook(bad)

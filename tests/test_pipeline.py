@@ -1,0 +1,42 @@
+"""The DVC project: configuration, stages per year, and an up-to-date lock."""
+
+import subprocess
+
+import yaml
+
+from toeleiding import paths
+
+
+def _dvc(*args):
+    res = subprocess.run(["dvc", *args], cwd=paths.ROOT, capture_output=True, text=True)
+    return res.returncode, res.stdout.strip()
+
+
+def test_dvc_config_is_offline_with_a_default_remote():
+    assert _dvc("config", "--project", "core.analytics") == (0, "false")
+    assert _dvc("config", "--project", "core.check_update") == (0, "false")
+    code, remote = _dvc("remote", "default", "--project")
+    assert code == 0 and remote
+    code, listing = _dvc("remote", "list", "--project")
+    assert remote in listing
+
+
+def test_stages_follow_params():
+    dvc = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())
+    params = yaml.safe_load(paths.PARAMS.read_text())
+    assert dvc["stages"]["synthesize"]["foreach"] == "${years}"
+    assert dvc["stages"]["clean"]["foreach"] == "${years}"
+    assert dvc["stages"]["synthesize"]["do"]["params"] == ["synthesize.seed"]
+    clean = dvc["stages"]["clean"]["do"]
+    # The calibration file is never an input of clean or of anything after it.
+    assert not any("calibration" in d for d in clean["deps"]) and "calibration" not in clean["cmd"]
+    lock = yaml.safe_load((paths.ROOT / "dvc.lock").read_text())
+    assert {f"clean@{y}" for y in params["years"]} <= set(lock["stages"])
+
+
+def test_pipeline_is_up_to_date():
+    """After `dvc repro`, the committed dvc.lock describes the workspace: nothing to run."""
+    res = subprocess.run(
+        ["dvc", "status", "--quiet"], cwd=paths.ROOT, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
