@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup repro test lint format lab lock
+.PHONY: help all setup repro test lint format lab lock bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ test: setup ## Run lint and the test suite (after bringing the pipeline up to da
 format: setup ## Format and fix the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+bench: setup ## Benchmark the notebook stage against papermill's CLI (prints figures)
+	$(BIN)/python -m toeleiding.bench
 
 lab: setup ## Open JupyterLab with the project kernel
 	$(BIN)/jupyter lab notebooks/

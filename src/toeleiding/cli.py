@@ -67,6 +67,45 @@ def _check_calibration(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _read_params(path: Path) -> dict:
+    import yaml
+
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _execute(args: argparse.Namespace) -> int:
+    from .execute import ExecutionError, execute_chapter
+
+    params = _read_params(args.params)
+    try:
+        done = execute_chapter(
+            args.notebook,
+            params["years"],
+            args.clean_dir,
+            args.codebook_dir,
+            args.out,
+            workers=int(params["execute"]["workers"]),
+            synthetic=bool(params["execute"]["synthetic"]),
+        )
+    except ExecutionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for path in done:
+        print(f"executed {path}")
+    return 0
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from .metrics import headline, write_metrics
+
+    cb = load_codebook(args.codebook)
+    values = headline(pd.read_parquet(args.clean), cb)
+    write_metrics(values, args.out)
+    print(f"wrote {args.out}: {len(values)} indicators")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a stage from the command line."""
     parser = argparse.ArgumentParser(prog="toeleiding", description=__doc__)
@@ -95,6 +134,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--calibration", type=Path, required=True)
     p.add_argument("--clean", type=Path, required=True)
     p.set_defaults(func=_check_calibration)
+
+    p = sub.add_parser("execute", help="execute a chapter notebook for every edition")
+    p.add_argument("--params", type=Path, required=True, help="params.yaml (years, workers)")
+    p.add_argument("--notebook", type=Path, required=True)
+    p.add_argument("--clean-dir", type=Path, required=True)
+    p.add_argument("--codebook-dir", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_execute)
+
+    p = sub.add_parser("metrics", help="write the headline indicators of an edition")
+    p.add_argument("--codebook", type=Path, required=True)
+    p.add_argument("--clean", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=_metrics)
 
     args = parser.parse_args(argv)
     try:

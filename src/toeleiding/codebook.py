@@ -65,6 +65,7 @@ class Question:
     exclusive: tuple[int, ...] = ()
     max_answers: int | None = None
     block: str | None = None
+    note: str = ""  # provenance for captions, e.g. which shares the sources do not give
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -186,7 +187,8 @@ def load_codebook(path: str | Path) -> Codebook:
     """
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+        # The C loader (when PyYAML has it) parses a codebook several times faster.
+        raw = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     questions: list[Question] = []
     seen: dict[str, Question] = {}
     harmonised: set[str] = set()
@@ -225,6 +227,7 @@ def load_codebook(path: str | Path) -> Codebook:
             exclusive=tuple(int(c) for c in rq.get("exclusive") or ()),
             max_answers=rq.get("max_answers"),
             block=rq.get("block"),
+            note=" ".join(str(rq.get("note", "")).split()),
         )
         questions.append(q)
         seen[qid] = q

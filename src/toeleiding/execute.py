@@ -1,0 +1,142 @@
+"""Execute one chapter notebook for every edition, in parallel, with stable output bytes.
+
+Most of a notebook's run time is the kernel start and the imports, so the editions of a
+chapter run side by side in separate processes (one kernel each). Papermill's timing and path
+metadata are stripped from the executed notebooks, so an unchanged input gives an unchanged
+output and ``dvc.lock`` stays put from run to run and machine to machine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import nbformat
+
+KERNEL = "toeleiding"
+
+
+class ExecutionError(RuntimeError):
+    """A chapter notebook failed for one or more editions."""
+
+
+def _check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL)
+    except NoSuchKernel:
+        raise ExecutionError(
+            f"Jupyter kernel '{KERNEL}' not found: run `make setup` to register it"
+        ) from None
+
+
+def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove timings, absolute paths and interpreter versions from an executed notebook."""
+    pm = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {"parameters": pm.get("parameters", {})}
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random id
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
+    """Execute one edition in its own process; return an error message or None."""
+    import papermill as pm
+
+    target = Path(out_dir) / Path(notebook).name
+    try:
+        pm.execute_notebook(
+            notebook,
+            str(target),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            cwd=out_dir,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+        )
+    except Exception as exc:  # papermill wraps the failing cell; report it, do not hide it
+        return f"{type(exc).__name__}: {exc}"
+    nb = nbformat.read(target, as_version=4)
+    nbformat.write(strip_run_metadata(nb), target)
+    return None
+
+
+def execute_chapter(
+    notebook: str | Path,
+    years: list[int],
+    clean_dir: str | Path,
+    codebook_dir: str | Path,
+    out: str | Path,
+    workers: int = 3,
+    synthetic: bool = True,
+) -> list[Path]:
+    """Execute ``notebook`` once per year into ``out/<year>/``.
+
+    The editions are built in a temporary folder beside ``out`` and moved into place only
+    when all succeeded, so a failed or killed run leaves the previous output untouched.
+
+    Parameters
+    ----------
+    notebook
+        The chapter notebook (``notebooks/<slug>.ipynb``).
+    years
+        The editions to build.
+    clean_dir, codebook_dir
+        Cleaned tables and codebooks.
+    out
+        The chapter's output folder (``build/<slug>``).
+    workers
+        How many editions run at the same time.
+    synthetic
+        Whether the data are synthetic (shown as a notice on every page).
+
+    Returns
+    -------
+    list of Path
+        The executed notebooks.
+    """
+    _check_kernel()
+    notebook, out = Path(notebook).resolve(), Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        jobs = []
+        for year in years:
+            year_dir = staging / str(year)
+            year_dir.mkdir()
+            # Relative paths from the final folder (same depth as the staging one): the
+            # executed notebook records its parameters, and absolute paths differ by machine.
+            final = out / str(year)
+            params = {
+                "year": int(year),
+                "clean_dir": os.path.relpath(clean_dir, final),
+                "codebook_dir": os.path.relpath(codebook_dir, final),
+                "out_dir": ".",
+                "synthetic": bool(synthetic),
+            }
+            jobs.append((str(notebook), str(year_dir), params))
+        ctx = multiprocessing.get_context("fork")
+        n_workers = max(1, min(workers, len(jobs)))
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            errors = list(pool.map(_run_one, *zip(*jobs, strict=True)))
+        failed = [f"{y}: {e}" for y, e in zip(years, errors, strict=True) if e]
+        if failed:
+            raise ExecutionError(f"{notebook.name} failed:\n" + "\n".join(failed))
+        old = out.with_name(f".{out.name}.old")
+        if out.exists():
+            out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out / str(y) / notebook.name for y in years]

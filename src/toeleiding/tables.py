@@ -1,0 +1,145 @@
+"""Tidy tables behind the figures: shares over the right base, multiple response, means.
+
+Every function takes a cleaned wave and a codebook question and returns a DataFrame with one
+row per category: ``vraag`` (harmonised question name), ``optie`` (option key(s)),
+``categorie`` (Dutch label), ``aantal`` (municipalities), ``basis_n`` (valid answers),
+``waarde`` (exact percentage or mean), ``waarde_afgerond`` (as the report prints it) and
+``eenheid``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .codebook import Question
+from .rounding import percent_half_up, ratio_half_up
+
+COLUMNS = [
+    "vraag",
+    "optie",
+    "categorie",
+    "aantal",
+    "basis_n",
+    "waarde",
+    "waarde_afgerond",
+    "eenheid",
+]
+
+# Likert answers as the report groups them.
+LIKERT_GROUPS = {
+    "(Helemaal) eens": ("eens", "helemaal_eens", "voldoende", "ruim_voldoende"),
+    "Neutraal": ("neutraal",),
+    "(Helemaal) oneens": ("oneens", "helemaal_oneens", "onvoldoende", "ruim_onvoldoende"),
+}
+
+
+def share_rows(
+    name: str, keys: list[str], labels: list[str], counts: list[int], n: int
+) -> pd.DataFrame:
+    """Rows of shares: ``counts`` out of ``n`` per option, exact and rounded as printed."""
+    rows = [
+        {
+            "vraag": name,
+            "optie": key,
+            "categorie": label,
+            "aantal": k,
+            "basis_n": n,
+            "waarde": 100 * k / n,
+            "waarde_afgerond": percent_half_up(k, n),
+            "eenheid": "%",
+        }
+        for key, label, k in zip(keys, labels, counts, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def answered(df: pd.DataFrame, q: Question) -> pd.Series:
+    """Return which municipalities gave a valid answer to ``q`` (the base n)."""
+    if q.type == "multi":
+        return df[list(q.clean_columns)].notna().all(axis=1)
+    return df[q.clean_column()].notna()
+
+
+def single_shares(df: pd.DataFrame, q: Question) -> pd.DataFrame:
+    """Share of the valid answers per option, in codebook order."""
+    col = df[q.clean_column()]
+    valid = col.dropna()
+    n = len(valid)
+    labels = [o.label for o in q.options]
+    counts = [int((valid == label).sum()) for label in labels]
+    return share_rows(q.harmonised, [o.key for o in q.options], labels, counts, n)
+
+
+def likert_group_shares(df: pd.DataFrame, q: Question) -> pd.DataFrame:
+    """Shares of a Likert question grouped as in the report: eens, neutraal, oneens."""
+    valid = df[q.clean_column()].dropna()
+    n = len(valid)
+    labels, counts, optkeys = [], [], []
+    for group, keys in LIKERT_GROUPS.items():
+        members = [o for o in q.options if o.key in keys]
+        if members:
+            labels.append(group)
+            optkeys.append("+".join(o.key for o in members))
+            counts.append(int(valid.isin([o.label for o in members]).sum()))
+    return share_rows(q.harmonised, optkeys, labels, counts, n)
+
+
+def multi_shares(df: pd.DataFrame, q: Question, sort: bool = True) -> pd.DataFrame:
+    """Share of the answering municipalities that ticked each option.
+
+    With ``sort``, options are ordered from most to least ticked, as in the report's tables;
+    ties keep the codebook order.
+    """
+    ok = answered(df, q)
+    block = df.loc[ok, list(q.clean_columns)].astype(bool)
+    n = int(ok.sum())
+    labels = [o.label for o in q.options]
+    counts = [int(block[c].sum()) for c in q.clean_columns]
+    out = share_rows(q.harmonised, [o.key for o in q.options], labels, counts, n)
+    if sort:
+        out = out.sort_values("aantal", ascending=False, kind="stable").reset_index(drop=True)
+    return out
+
+
+def mean_answers(df: pd.DataFrame, q: Question, decimals: int = 1) -> tuple[float, float, int]:
+    """Return the exact and the printed mean number of ticked options, and the base n."""
+    ok = answered(df, q)
+    block = df.loc[ok, list(q.clean_columns)].astype(bool)
+    n = int(ok.sum())
+    total = int(block.to_numpy().sum())
+    return total / n, ratio_half_up(total, n, decimals), n
+
+
+def estimate_means(df: pd.DataFrame, questions: list[Question], labels: list[str]) -> pd.DataFrame:
+    """Mean of percentage estimates (each over its own valid answers)."""
+    rows = []
+    for q, label in zip(questions, labels, strict=True):
+        valid = df[q.clean_column()].dropna().astype(float)
+        n = len(valid)
+        total = valid.sum()
+        total = int(total) if float(total).is_integer() else float(total)
+        rows.append(
+            {
+                "vraag": q.harmonised,
+                "optie": "gemiddelde",
+                "categorie": label,
+                "aantal": pd.NA,
+                "basis_n": n,
+                "waarde": float(valid.mean()),
+                "waarde_afgerond": ratio_half_up(total, n, 0),
+                "eenheid": "gemiddelde %",
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def option_share(df: pd.DataFrame, q: Question, keys: list[str]) -> tuple[int, int]:
+    """Return (municipalities with one of the options ``keys``, base n) for one question."""
+    if q.type == "multi":
+        ok = answered(df, q)
+        cols = [q.clean_column(q_opt.code) for q_opt in q.options if q_opt.key in keys]
+        block = df.loc[ok, cols].astype(bool)
+        return int(block.any(axis=1).sum()), int(ok.sum())
+    valid = df[q.clean_column()].dropna()
+    labels = [o.label for o in q.options if o.key in keys]
+    return int(valid.isin(labels).sum()), len(valid)
