@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup repro test lint format lab lock bench
+.PHONY: help all setup repro status test lint format lab lock bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,11 +26,27 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name toeleiding --display-name "Python 3 (toeleiding)"
 	touch $@
 
-repro: setup ## Run the pipeline: synthesize, clean (dvc repro)
+# Stages that run without Quarto; `render` (the book) needs the quarto binary.
+CORE_STAGES := synthesize clean metrics execute
+HAVE_QUARTO := $(shell command -v quarto 2>/dev/null)
+
+repro: setup ## Run the pipeline (dvc repro); without Quarto every stage but the book
+ifeq ($(HAVE_QUARTO),)
+	@echo "Quarto not found: running every stage but 'render'. Install Quarto (https://quarto.org) to build the book."
+	$(BIN)/dvc repro $(CORE_STAGES)
+else
 	$(BIN)/dvc repro
+endif
+
+status: setup ## Show whether the pipeline is up to date (the stages this machine can run)
+ifeq ($(HAVE_QUARTO),)
+	@$(BIN)/dvc status $(CORE_STAGES)
+else
+	@$(BIN)/dvc status
+endif
 
 test: setup ## Run lint and the test suite (after bringing the pipeline up to date)
-	$(BIN)/dvc repro --quiet
+	$(MAKE) --no-print-directory repro
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -44,6 +60,11 @@ bench: setup ## Benchmark the notebook stage against papermill's CLI (prints fig
 
 lab: setup ## Open JupyterLab with the project kernel
 	$(BIN)/jupyter lab notebooks/
+
+site: setup ## Assemble the book sources of every edition into _quarto_build/ (no Quarto needed)
+	$(BIN)/python -m toeleiding book --params params.yaml --book book --build build \
+		--codebook-dir data/codebook --assumptions docs/ASSUMPTIONS.md --lock dvc.lock \
+		--metrics metrics --out _quarto_build
 
 lock: ## Regenerate requirements.lock from pyproject.toml (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet "uv==0.13.8"

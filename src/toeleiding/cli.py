@@ -106,6 +106,31 @@ def _metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book(args: argparse.Namespace) -> int:
+    from .book import BookError, assemble, render
+
+    years = [int(y) for y in _read_params(args.params)["years"]]
+    common = dict(
+        book_dir=args.book,
+        build_dir=args.build,
+        codebook_dir=args.codebook_dir,
+        assumptions=args.assumptions,
+        lock_path=args.lock,
+        metrics_dir=args.metrics,
+    )
+    try:
+        if args.command == "render":
+            site = render(years, site=args.out, **common)
+            print(f"rendered {len(years)} editions into {site}")
+        else:
+            for year in years:
+                print(f"assembled {assemble(year, years, out=args.out / str(year), **common)}")
+    except BookError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a stage from the command line."""
     parser = argparse.ArgumentParser(prog="toeleiding", description=__doc__)
@@ -148,6 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clean", type=Path, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_metrics)
+
+    for name, text in (
+        ("book", "assemble the Quarto source of every edition (no Quarto needed)"),
+        ("render", "render every edition with Quarto into the site"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--params", type=Path, required=True, help="params.yaml (years)")
+        p.add_argument("--book", type=Path, required=True, help="the book template folder")
+        p.add_argument("--build", type=Path, required=True, help="executed chapters")
+        p.add_argument("--codebook-dir", type=Path, required=True)
+        p.add_argument("--assumptions", type=Path, required=True)
+        p.add_argument("--lock", type=Path, required=True, help="dvc.lock (data hashes)")
+        p.add_argument("--metrics", type=Path, required=True)
+        p.add_argument("--out", type=Path, required=True)
+        p.set_defaults(func=_book)
 
     args = parser.parse_args(argv)
     try:

@@ -834,7 +834,18 @@ ITEMS: dict[str, ItemDef] = {
 }
 
 
+# The book numbers figures and tables itself (per chapter, like the report); the caption
+# names the item's number in the report so readers can compare.
+REPORT = "het rapport van 2018"
+
+
 def build(item: str, waves: dict[int, Wave], year: int) -> Result:
     """Build one item for the edition of ``year``."""
     defn = ITEMS[item]
-    return defn.build(waves, year, defn)
+    result = defn.build(waves, year, defn)
+    prefix = f"{item}. "
+    if result.caption.startswith(prefix):
+        result.caption = result.caption[len(prefix) :]
+        if item.split()[0] in ("Figuur", "Tabel") and not item.startswith("Tabel M"):
+            result.caption += f" ({item} in {REPORT}.)"
+    return result
