@@ -25,7 +25,8 @@ def test_dvc_config_is_offline_with_a_default_remote():
 def test_stages_follow_params():
     dvc = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())
     params = yaml.safe_load(paths.PARAMS.read_text())
-    assert dvc["stages"]["synthesize"]["foreach"] == "${years}"
+    assert dvc["stages"]["synthesize"]["foreach"] == "${synthesize.years}"
+    assert set(params["synthesize"]["years"]) <= set(params["years"])
     assert dvc["stages"]["clean"]["foreach"] == "${years}"
     assert dvc["stages"]["synthesize"]["do"]["params"] == ["synthesize.seed"]
     clean = dvc["stages"]["clean"]["do"]

@@ -95,9 +95,16 @@ def git_info(repo: str | Path) -> dict[str, str]:
     return {"commit": commit, "date": day, "release": f"{version} ({describe})"}
 
 
-def edition_config(template: dict, year: int, years: list[int], info: dict[str, str]) -> dict:
-    """The Quarto configuration of one edition, from the template."""
+def edition_config(
+    template: dict, year: int, years: list[int], info: dict[str, str], synthetic: bool = True
+) -> dict:
+    """The Quarto configuration of one edition, from the template.
+
+    An edition built on a real export drops the banner that says the data are synthetic.
+    """
     cfg = copy.deepcopy(template)
+    if not synthetic:
+        cfg["format"]["html"].pop("include-before-body", None)
     book = cfg["book"]
     book["title"] = f"{template['book']['title']} {year}"
     if info["date"] != "onbekend":
@@ -286,6 +293,7 @@ def assemble(
     metrics_dir: str | Path,
     out: str | Path,
     info: dict[str, str] | None = None,
+    synthetic: bool = True,
 ) -> Path:
     """Write the Quarto source of one edition into ``out`` (replacing it)."""
     book_dir, build_dir, out = Path(book_dir), Path(build_dir), Path(out)
@@ -320,7 +328,15 @@ def assemble(
     }
     for name, text in pages.items():
         (out / name).write_text(text, encoding="utf-8")
-    config = edition_config(template, year, years, info)
+    config = edition_config(template, year, years, info, synthetic)
+    if not synthetic:  # the start page's notice about synthetic data goes too
+        index = out / "index.qmd"
+        text = index.read_text(encoding="utf-8")
+        index.write_text(
+            re.sub(r"::: \{\.callout-important title=\"Synthetische gegevens\"\}.*?\n:::\n", "",
+                   text, flags=re.S),
+            encoding="utf-8",
+        )  # fmt: skip
     with (out / "_quarto.yml").open("w", encoding="utf-8") as fh:
         yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
     missing = [f for f in book_files(config) if not (out / f).exists()]
@@ -350,6 +366,7 @@ def render(
     metrics_dir: str | Path,
     site: str | Path,
     quarto: str | None = None,
+    synthetic_years: list[int] | None = None,
 ) -> Path:
     """Render every edition with Quarto into ``site`` (replaced only when all succeed)."""
     quarto = quarto or shutil.which("quarto")
@@ -366,6 +383,7 @@ def render(
             src = assemble(
                 year, years, book_dir, build_dir, codebook_dir, assumptions, lock_path,
                 metrics_dir, Path(tmp) / "src" / str(year), info,
+                synthetic_years is None or year in synthetic_years,
             )  # fmt: skip
             res = subprocess.run(
                 [quarto, "render", str(src), "--to", "html"], capture_output=True, text=True

@@ -27,19 +27,67 @@ def _synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_problems(source: Path, problems: list) -> None:
+    print(f"{source}: {len(problems)} problem(s)", file=sys.stderr)
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)
+
+
 def _validate(args: argparse.Namespace) -> int:
+    from .exports import load_mapping, validate_export
+
     cb = load_codebook(args.codebook)
+    mapping = load_mapping(args.mapping) if args.mapping else None
     status = 0
     for raw in args.raw:
-        _, problems = validate_file(raw, cb)
+        if mapping is None and raw.suffix.lower() == ".csv":
+            _, problems = validate_file(raw, cb)  # the canonical raw form, read strictly
+        else:
+            _, problems = validate_export(raw, cb, mapping)
         if problems:
             status = 1
-            print(f"{raw}: {len(problems)} problem(s)", file=sys.stderr)
-            for p in problems:
-                print(f"  {p}", file=sys.stderr)
+            _print_problems(raw, problems)
         else:
             print(f"{raw}: valid against codebook {cb.wave}")
     return status
+
+
+def _add_export(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from ruamel.yaml import YAML
+
+    from .exports import load_mapping, validate_export
+
+    cb = load_codebook(args.codebook)
+    df, problems = validate_export(args.export, cb, load_mapping(args.mapping))
+    if problems:
+        _print_problems(args.export, problems)
+        print("nothing written", file=sys.stderr)
+        return 1
+    # The wave now comes from the export: it leaves the synthetic waves and joins the years.
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    params = yaml.load(args.params.read_text(encoding="utf-8"))
+    synthetic = params["synthesize"]["years"]
+    if cb.wave in synthetic:
+        synthetic.remove(cb.wave)
+    if cb.wave not in params["years"]:
+        params["years"].append(cb.wave)
+        params["years"].sort()
+    out = args.raw_dir / f"{cb.wave}.csv"
+    if out.exists():
+        os.chmod(out, 0o644)
+    write_csv(df, out)
+    os.chmod(out, 0o444)  # raw data are read-only: the pipeline only reads them
+    with args.params.open("w", encoding="utf-8") as fh:
+        yaml.dump(params, fh)
+    print(f"wrote {out}: {len(df)} municipalities; {args.params} now builds {cb.wave} from it")
+    if not args.no_dvc:
+        subprocess.run(["dvc", "add", str(out)], check=True)
+    print("next: `dvc repro` (or `make repro`) builds every edition")
+    return 0
 
 
 def _clean(args: argparse.Namespace) -> int:
@@ -86,7 +134,7 @@ def _execute(args: argparse.Namespace) -> int:
             args.codebook_dir,
             args.out,
             workers=int(params["execute"]["workers"]),
-            synthetic=bool(params["execute"]["synthetic"]),
+            synthetic_years=[int(y) for y in params["synthesize"]["years"]],
         )
     except ExecutionError as exc:
         print(str(exc), file=sys.stderr)
@@ -109,7 +157,9 @@ def _metrics(args: argparse.Namespace) -> int:
 def _book(args: argparse.Namespace) -> int:
     from .book import BookError, assemble, render
 
-    years = [int(y) for y in _read_params(args.params)["years"]]
+    params = _read_params(args.params)
+    years = [int(y) for y in params["years"]]
+    synthetic_years = [int(y) for y in params["synthesize"]["years"]]
     common = dict(
         book_dir=args.book,
         build_dir=args.build,
@@ -120,11 +170,13 @@ def _book(args: argparse.Namespace) -> int:
     )
     try:
         if args.command == "render":
-            site = render(years, site=args.out, **common)
+            site = render(years, site=args.out, synthetic_years=synthetic_years, **common)
             print(f"rendered {len(years)} editions into {site}")
         else:
             for year in years:
-                print(f"assembled {assemble(year, years, out=args.out / str(year), **common)}")
+                out = args.out / str(year)
+                src = assemble(year, years, out=out, synthetic=year in synthetic_years, **common)
+                print(f"assembled {src}")
     except BookError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -143,10 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_synthesize)
 
-    p = sub.add_parser("validate", help="list every problem of raw exports")
+    p = sub.add_parser("validate", help="list every problem of raw or real exports")
     p.add_argument("--codebook", type=Path, required=True)
-    p.add_argument("raw", type=Path, nargs="+")
+    p.add_argument(
+        "--mapping", type=Path, help="mapping file of a real export (columns, CSV format)"
+    )
+    p.add_argument("raw", type=Path, nargs="+", help=".csv, .xlsx or .sav files")
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser("add-export", help="use a real survey export for a wave")
+    p.add_argument("--codebook", type=Path, required=True, help="the wave's codebook")
+    p.add_argument("--export", type=Path, required=True, help=".csv, .xlsx or .sav export")
+    p.add_argument("--mapping", type=Path, help="mapping file (columns, CSV format)")
+    p.add_argument("--params", type=Path, default=Path("params.yaml"))
+    p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+    p.add_argument("--no-dvc", action="store_true", help="do not run `dvc add` on the raw file")
+    p.set_defaults(func=_add_export)
 
     p = sub.add_parser("clean", help="validate a raw export and write the cleaned table")
     p.add_argument("--codebook", type=Path, required=True)

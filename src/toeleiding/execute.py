@@ -78,7 +78,7 @@ def execute_chapter(
     codebook_dir: str | Path,
     out: str | Path,
     workers: int = 3,
-    synthetic: bool = True,
+    synthetic_years: list[int] | None = None,
 ) -> list[Path]:
     """Execute ``notebook`` once per year into ``out/<year>/``.
 
@@ -97,8 +97,8 @@ def execute_chapter(
         The chapter's output folder (``build/<slug>``).
     workers
         How many editions run at the same time.
-    synthetic
-        Whether the data are synthetic (shown as a notice on every page).
+    synthetic_years
+        The years whose data are synthetic (their pages say so); all years when omitted.
 
     Returns
     -------
@@ -108,6 +108,8 @@ def execute_chapter(
     _check_kernel()
     notebook, out = Path(notebook).resolve(), Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         jobs = []
@@ -122,7 +124,7 @@ def execute_chapter(
                 "clean_dir": os.path.relpath(clean_dir, final),
                 "codebook_dir": os.path.relpath(codebook_dir, final),
                 "out_dir": ".",
-                "synthetic": bool(synthetic),
+                "synthetic": synthetic_years is None or int(year) in synthetic_years,
             }
             jobs.append((str(notebook), str(year_dir), params))
         ctx = multiprocessing.get_context("fork")

@@ -33,7 +33,7 @@ SIZE_ORDER = ("G4", "G40", "overig")
 # they are synthetic and never attributed to a real municipality.
 OPEN_TEXT = {
     "aanbod_anders": [
-        "Sportactiviteiten",
+        "Sportactiviteiten voor nieuwkomers",
         "Voorlichting over gezondheid",
         "Creatieve workshops",
         "Vervoer tijdens de inburgering",
@@ -42,10 +42,10 @@ OPEN_TEXT = {
     ],
     "partner_activiteiten_namelijk": [
         "Vrijwilligerswerk via de vrijwilligerscentrale",
-        "Taalstage",
-        "Laagdrempelig sporten",
-        "Activering in de wijk",
-        "Een werkervaringsplek",
+        "Taalstage bij een zorgorganisatie",
+        "Laagdrempelig sporten in de buurt",
+        "Activering via het buurthuis",
+        "Werkervaringsplek bij de gemeente zelf",
     ],
 }
 

@@ -8,8 +8,9 @@ the codebook; rules across columns (routing, multiple response, sums) follow it.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import warnings
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,45 +52,100 @@ def _line(index: int) -> int:
     return int(index) + HEADER_LINE + 1
 
 
-def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read a raw CSV export as text, without interpreting any value.
+FILE = "(file)"
+HEADER = "(header)"
 
-    Returns the table (every cell a string, empty cells as missing) or the problems that made
-    it unreadable.
+
+def _bad_byte_column(raw: bytes, pos: int, header: list[str]) -> tuple[int, str, str]:
+    """Line, column name and field text around an undecodable byte at ``pos``."""
+    line_no = raw[:pos].count(b"\n") + 1
+    start = raw.rfind(b"\n", 0, pos) + 1
+    end = raw.find(b"\n", pos)
+    line = raw[start : end if end != -1 else len(raw)].decode("latin-1")
+    offset = pos - start
+    fields = next(csv.reader([line]), [])
+    col, seen = HEADER, 0
+    for i, field in enumerate(fields):
+        seen += len(field) + 1
+        if offset < seen:
+            col = header[i] if i < len(header) and line_no > 1 else HEADER
+            return line_no, col, field
+    return line_no, col, line
+
+
+def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read a raw CSV export (UTF-8, comma-separated) as text, without interpreting values.
+
+    Returns the table (every cell a string, empty cells as missing) or the problems that make
+    it unreadable: an empty file, a byte order mark, another encoding or delimiter, duplicate
+    column names, rows with too few or too many fields, a header without rows.
     """
     path = Path(path)
     name = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(name, None, None, None, f"a readable file ({exc.strerror})")]
+        return None, [Problem(name, 1, FILE, None, f"a readable file ({exc.strerror})")]
     if not raw.strip():
-        return None, [Problem(name, None, None, None, "a header line and one row per municipality")]
+        return None, [
+            Problem(name, 1, FILE, "(empty file)", "a header line and one row per municipality")
+        ]
+    if raw.startswith(codecs.BOM_UTF8):
+        return None, [
+            Problem(
+                name, 1, HEADER, "UTF-8 byte order mark",
+                "UTF-8 without a byte order mark (use `toeleiding add-export` for other exports)",
+            )
+        ]  # fmt: skip
+    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("latin-1")]), [])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line, col, field = _bad_byte_column(raw, exc.start, header)
         return None, [
-            Problem(name, line, None, repr(raw[exc.start : exc.start + 1])[2:-1], "UTF-8 text")
-        ]
-    lines = text.splitlines()
-    header = next(csv.reader([lines[0]]))
+            Problem(
+                name, line, col, field,
+                "UTF-8 text (the file looks like Latin-1/Windows-1252: convert it, or use "
+                "`toeleiding add-export` with encoding: latin-1)",
+            )
+        ]  # fmt: skip
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    for fields in reader:
+        rows.append((reader.line_num, fields))
+    header = rows[0][1]
+    if len(header) == 1:
+        sep = next((d for d in (";", "\t", "|") if d in header[0]), None)
+        if sep is not None:
+            shown = "tab" if sep == "\t" else repr(sep)
+            return None, [
+                Problem(
+                    name, 1, HEADER, header[0][:60],
+                    f"comma-separated columns (this file is separated by {shown}; use "
+                    "`toeleiding add-export` with that delimiter)",
+                )
+            ]  # fmt: skip
     problems = []
-    for i, line in enumerate(lines[1:], start=2):
-        fields = next(csv.reader([line])) if line else []
+    for col in sorted({c for c in header if header.count(c) > 1}):
+        problems.append(Problem(name, 1, col, col, "a column name that occurs only once"))
+    if len(rows) == 1:
+        problems.append(Problem(name, 2, FILE, "(no rows)", "one row per municipality"))
+    for line_no, fields in rows[1:]:
         if len(fields) != len(header):
+            at = min(len(fields), len(header) - 1)
             problems.append(
                 Problem(
-                    name, i, None, f"{len(fields)} fields", f"{len(header)} fields, as the header"
+                    name, line_no, header[at], f"{len(fields)} fields",
+                    f"{len(header)} fields, as in the header (a truncated line, a blank line, "
+                    "or a decimal comma in an unquoted number?)",
                 )
-            )
+            )  # fmt: skip
     if problems:
         return None, problems
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        df = pd.read_csv(
-            path, dtype="string", keep_default_na=False, na_values=[""], encoding="utf-8"
-        )
+    df = pd.DataFrame([f for _, f in rows[1:]], columns=header, dtype="string")
+    df = df.replace("", pd.NA)
+    # Row numbers in messages are line numbers; they differ from index + 2 only when a
+    # quoted field spans lines, which the exports here never do.
     return df, []
 
 
@@ -134,7 +190,7 @@ def _schema(cb: Codebook) -> pa.DataFrameSchema:
             check = pa.Check(
                 lambda v: (x := _number(v)) is not None and 0 <= x <= 100,
                 element_wise=True,
-                error="a percentage from 0 to 100",
+                error="a percentage from 0 to 100 (with a decimal point, not a comma)",
             )
             cols[q.id] = pa.Column("string", check, nullable=True)
         elif q.type == "count":
@@ -318,9 +374,31 @@ def _cross_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     return problems
 
 
+def _other_wave(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
+    """Recognise another wave's export by its columns (a file in the wrong wave's place)."""
+    if cb.path is None or set(df.columns) == set(cb.columns):
+        return []
+    from .codebook import load_codebook
+
+    for other_path in sorted(cb.path.parent.glob("*.yaml")):
+        if other_path == cb.path:
+            continue
+        other = load_codebook(other_path)
+        if set(df.columns) == set(other.columns):
+            return [
+                Problem(
+                    name, HEADER_LINE, HEADER, f"the columns of the {other.wave} codebook",
+                    f"the columns of the {cb.wave} codebook: is this the {other.wave} export "
+                    f"in the place of the {cb.wave} one?",
+                )
+            ]  # fmt: skip
+    return []
+
+
 def validate_frame(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     """Return every problem of a raw export already read as text."""
-    problems = _schema_problems(df, cb, name)
+    problems = _other_wave(df, cb, name)
+    problems += _schema_problems(df, cb, name)
     problems += _cross_problems(df, cb, name)
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
 
