@@ -69,7 +69,13 @@ def test_template_parses_and_names_existing_files():
     assert sorted(chapter_slugs(cfg)) == sorted(PARAMS["execute"]["chapters"])
     order = chapter_slugs(cfg)
     assert order[:3] == ["samenvatting", "methode", "beleid"]  # summary, method, chapters
-    generated = {"vragenlijst.qmd", "aannames.qmd", "downloads.qmd", "colofon.qmd"}
+    generated = {
+        "vragenlijst.qmd",
+        "methoden.qmd",
+        "aannames.qmd",
+        "downloads.qmd",
+        "colofon.qmd",
+    }
     for f in book_files(cfg):
         if not f.endswith(".ipynb") and f not in generated:
             assert (BOOK / f).exists(), f

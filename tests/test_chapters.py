@@ -170,3 +170,32 @@ def test_metrics_per_edition():
     assert m18["start_bij_vestiging_pct"] == 72 and m18["dedicated_klantmanagers_pct"] == 84
     m16 = json.loads((paths.ROOT / "metrics" / "2016.json").read_text())
     assert "dedicated_klantmanagers_pct" not in m16  # not asked in 2016: left out, not filled in
+
+
+def test_intervals_in_the_downloads_of_every_edition():
+    for year in YEARS:
+        rows = _csv_rows(year)
+        rows = rows[rows["jaar"] == year]
+        assert {"gewogen", "ci_laag", "ci_hoog"} <= set(rows.columns)
+        shares = rows[rows["eenheid"] == "%"].dropna(subset=["gewogen"])
+        assert len(shares) > 10
+        assert (shares["ci_laag"] <= shares["gewogen"] + 1e-9).all()
+        assert (shares["gewogen"] <= shares["ci_hoog"] + 1e-9).all()
+        assert shares["ci_laag"].min() >= 0 and shares["ci_hoog"].max() <= 100
+
+
+def test_claims_are_tested_in_every_edition():
+    for year in YEARS:
+        tests = list(BUILD.glob(f"*/{year}/data/toets-*.csv"))
+        assert tests, year
+        for path in tests:
+            row = pd.read_csv(path).iloc[0]
+            assert 0 <= row["p"] <= 1 and row["ci_laag"] <= row["verschil"] <= row["ci_hoog"]
+    verdicts = {
+        p.stem: bool(pd.read_csv(p)["ondersteund"].iloc[0])
+        for p in BUILD.glob("*/2018/data/toets-*.csv")
+    }
+    assert verdicts["toets-projectbasis-trend"] is False  # reported, not forced
+    assert verdicts["toets-studeren-30plus-grootte"] is True
+    text = json.dumps(nbformat.read(_executed("startmoment", 2018), as_version=4))
+    assert "Toets: ondersteund" in text and "t(" in text

@@ -7,7 +7,8 @@ prints, beside the naive way (papermill's command line on one notebook after ano
 - no-op: a ``dvc repro`` with nothing to do;
 - one chapter edited: ``dvc repro`` after a change to one notebook.
 
-Peak memory is the largest total resident memory of the process tree seen while it runs.
+Peak memory is the largest total proportional set size (PSS) of the process tree seen while it
+runs, sampled five times a second.
 Targets on the 2-core reference machine: cold <= 0.5 x naive, no-op <= 2 s, memory <= 1 GiB.
 """
 
@@ -50,12 +51,16 @@ def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
         nonlocal peak
         root = psutil.Process(proc.pid)
         while not done.is_set():
-            try:
-                procs = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
+            total = 0
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    # PSS shares each page among the processes mapping it: forked workers and
+                    # shared libraries are not counted twice, as a sum of RSS would.
+                    total += p.memory_full_info().pss
+                except psutil.Error:
+                    pass
+            peak = max(peak, total)
+            time.sleep(0.2)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()

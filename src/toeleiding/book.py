@@ -240,6 +240,80 @@ def downloads_qmd(site_dir: Path, year: int) -> str:
     return "\n".join(lines)
 
 
+def methods_qmd(population: dict[str, int], year: int) -> str:
+    """How the estimates, intervals and tests are made, in plain Dutch."""
+    from .stats import ALPHA, CONFIDENCE
+
+    level = f"{round(CONFIDENCE * 100)}%"
+    alpha = f"{ALPHA:.2f}".replace(".", ",")
+    total = sum(population.values())
+    return "\n".join(
+        [
+            "# Schatting en toetsing {#sec-schatting}",
+            "",
+            "## Wat de percentages zeggen",
+            "",
+            "De staven in de figuren tonen, net als het rapport, het aandeel van de gemeenten die "
+            "meededen en de vraag beantwoordden.",
+            f"Wie iets wil zeggen over alle {total} gemeenten van {year}, moet er rekening mee "
+            "houden dat niet elke gemeente meedeed, en dat de grote gemeenten vaker meededen dan "
+            "de kleine.",
+            "",
+            "## Gewichten",
+            "",
+            "Elke deelnemende gemeente krijgt een gewicht: het aantal gemeenten in haar "
+            "grootteklasse (G4, G40, overige) gedeeld door het aantal deelnemers uit die klasse.",
+            "Een kleine gemeente telt daardoor iets zwaarder dan een grote, omdat relatief minder "
+            "kleine gemeenten meededen.",
+            "Dat heet poststratificatie.",
+            "De aanname is dat gemeenten die niet meededen lijken op deelnemers uit dezelfde "
+            "grootteklasse.",
+            "",
+            "## Intervallen",
+            "",
+            f"Bij de schatting voor alle gemeenten hoort een {level}-interval: de stip met streep "
+            "in de figuren en de kolommen `gewogen`, `ci_laag` en `ci_hoog` in de downloads.",
+            "Het interval houdt rekening met drie dingen:",
+            "",
+            "- *Eindige populatie.* Een groot deel van alle gemeenten deed mee; hoe groter dat "
+            "deel, hoe minder onzekerheid. De G4 deden allemaal mee en dragen dus geen "
+            "steekproefonzekerheid bij.",
+            "- *Respondenten die voor meer gemeenten antwoordden.* Hun antwoorden lijken op "
+            "elkaar; zulke gemeenten tellen samen als één groep (cluster), wat de onzekerheid "
+            "vergroot.",
+            "- *De gewichten zelf.*",
+            "",
+            "De onzekerheid wordt berekend met lineaire benadering (Taylor-linearisatie), de "
+            "gangbare methode in software voor steekproefonderzoek; voor aandelen op de "
+            "logit-schaal, zodat het interval tussen nul en honderd procent blijft.",
+            "Het interval zegt niets over andere fouten, zoals vragen die verschillend worden "
+            "begrepen of schattingen die gemeenten ruw maken.",
+            "",
+            "## Toetsen van beweringen",
+            "",
+            "Het rapport noemt verschillen 'significant', spreekt van een 'toename' of zegt dat "
+            "iets 'beduidend minder' is, zonder toets.",
+            "Bij zulke beweringen staat in deze editie een toets: het verschil met zijn "
+            f"{level}-interval, de toetsingsgrootheid t met haar vrijheidsgraden en de p-waarde.",
+            f"Een bewering heet ondersteund als het verschil de beweerde kant op gaat en p kleiner "
+            f"is dan {alpha}; anders staat er dat de gegevens haar niet ondersteunen.",
+            "Verschillende metingen zijn verschillende groepen gemeenten: hun schattingen worden "
+            "als onafhankelijk vergeleken.",
+            "Zicht op nareizigers en op statushouders is in dezelfde gemeenten gemeten; die "
+            "vergelijking is gepaard, per gemeente.",
+            "Veel toetsen samen vergroten de kans dat er toevallig één 'ondersteund' is; lees "
+            "een enkele uitkomst met die voorzichtigheid.",
+            "",
+            "::: {.callout-note}",
+            "Met synthetische gegevens toont een toets alleen of het model de bewering draagt: "
+            "de verbanden zijn erin gelegd (zie het aannamelog). Op de echte gegevens zijn "
+            "dezelfde berekeningen zinvol.",
+            ":::",
+            "",
+        ]
+    )
+
+
 def _lock_hash(lock: dict, stage: str, path: str) -> str:
     for out in lock.get("stages", {}).get(stage, {}).get("outs", []):
         if out["path"] == path:
@@ -322,6 +396,7 @@ def assemble(
     cb = load_codebook(Path(codebook_dir) / f"{year}.yaml")
     pages = {
         "vragenlijst.qmd": questionnaire_qmd(cb),
+        "methoden.qmd": methods_qmd(cb.population, year),
         "aannames.qmd": assumptions_qmd(assumptions),
         "downloads.qmd": downloads_qmd(out, year),
         "colofon.qmd": colophon_qmd(year, info, lock),

@@ -16,11 +16,8 @@ import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from .codebook import Codebook, Question
+from .errors import CalibrationError
 from .rounding import count_interval, percent_half_up, ratio_half_up, sum_interval
-
-
-class CalibrationError(ValueError):
-    """The calibration targets cannot all be met, or the file is not well formed."""
 
 
 @dataclass(frozen=True)

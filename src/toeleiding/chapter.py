@@ -126,6 +126,48 @@ class Chapter:
             rows.append(f"| {r.categorie} | {count} | {int(r.basis_n)} | {value} |")
         return "\n".join([header, "|---|---:|---:|---:|", *rows])
 
+    def claim(self, claim_id: str) -> None:
+        """Test one of the report's claims on this edition and say the result in plain Dutch."""
+        from .claims import CLAIMS
+        from .stats import CONFIDENCE
+
+        c = CLAIMS[claim_id]
+        if c.years is not None and self.year not in c.years:
+            return  # another edition's claim
+        result = c.run(self.waves, self.year)
+        if result is None:
+            display(Markdown(f"*Bewering uit het rapport: {c.text} Die is met de gegevens tot en "
+                             f"met {self.year} niet te toetsen.*"))  # fmt: skip
+            return
+        test, what = result
+        diff, low, high = (v * c.scale for v in (test.estimate, test.low, test.high))
+        verdict = "ondersteund" if test.supported else "niet ondersteund"
+        p = "p < 0,001" if test.p_value < 0.001 else f"p = {_num3(test.p_value)}"
+        text = (
+            f"**Toets: {verdict}.** Bewering uit het rapport: {c.text}\n"
+            f"Vergelijking: {what}; het verschil is {_num1(diff)} {c.unit} "
+            f"({_num(round(CONFIDENCE * 100))}%-interval {_num1(low)} tot {_num1(high)}).\n"
+            f"Methode: {c.method}; t({test.df}) = {_num1(test.statistic)}, {p}.\n"
+        )
+        if not test.supported:
+            text += "De gegevens tonen het beweerde verschil niet overtuigend.\n"
+        if self.synthetic:
+            text += (
+                "Met synthetische gegevens laat de toets alleen zien wat het model erin legde; "
+                "op de echte gegevens is dezelfde toets zinvol.\n"
+            )
+        row = {"jaar": self.year, "bewering": c.text, "vergelijking": what, "methode": c.method,
+               "verschil": diff, "ci_laag": low, "ci_hoog": high, "eenheid": c.unit,
+               "statistiek": test.statistic, "vrijheidsgraden": test.df, "p": test.p_value,
+               "ondersteund": test.supported}  # fmt: skip
+        path = self.out_dir / "data" / f"toets-{claim_id}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pd.DataFrame([row]).to_csv(path, index=False, lineterminator="\n")
+        link = f"[Download de toets (CSV)]({self._rel(path)})"
+        display(
+            Markdown(f"::: {{.callout-note title='Toets van een bewering'}}\n{text}\n{link}\n:::")
+        )
+
     # -- numbers for the text ------------------------------------------------------------------
     def asked(self, name: str, year: int | None = None) -> bool:
         """Whether the question with this harmonised name was asked in a wave."""
@@ -213,6 +255,14 @@ class Chapter:
             json.dumps({"chapter": self.slug, "year": self.year, "items": self.built}, indent=1)
             + "\n"
         )
+
+
+def _num1(v) -> str:
+    return f"{float(v):.1f}".replace(".", ",")
+
+
+def _num3(v) -> str:
+    return f"{float(v):.3f}".replace(".", ",")
 
 
 def _num(v) -> str:

@@ -10,16 +10,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from .calibration import CalibrationError, check, load_calibration
 from .codebook import load_codebook
-from .io import write_csv
-from .synthesize import synthesize
-from .validate import ValidationError, validate_file
+from .errors import CalibrationError
 
 
 def _synthesize(args: argparse.Namespace) -> int:
+    from .calibration import load_calibration
+    from .io import write_csv
+    from .synthesize import synthesize
+
     cb = load_codebook(args.codebook)
     df = synthesize(cb, load_calibration(args.calibration), args.seed)
     write_csv(df, args.out)
@@ -35,6 +34,7 @@ def _print_problems(source: Path, problems: list) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from .exports import load_mapping, validate_export
+    from .validate import validate_file
 
     cb = load_codebook(args.codebook)
     mapping = load_mapping(args.mapping) if args.mapping else None
@@ -59,6 +59,7 @@ def _add_export(args: argparse.Namespace) -> int:
     from ruamel.yaml import YAML
 
     from .exports import load_mapping, validate_export
+    from .io import write_csv
 
     cb = load_codebook(args.codebook)
     df, problems = validate_export(args.export, cb, load_mapping(args.mapping))
@@ -92,6 +93,7 @@ def _add_export(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace) -> int:
     from .clean import clean_file
+    from .validate import ValidationError
 
     cb = load_codebook(args.codebook)
     try:
@@ -106,6 +108,10 @@ def _clean(args: argparse.Namespace) -> int:
 
 
 def _check_calibration(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .calibration import check, load_calibration
+
     cb = load_codebook(args.codebook)
     outcomes = check(pd.read_parquet(args.clean), cb, load_calibration(args.calibration))
     failed = [o for o in outcomes if not o.ok]
@@ -145,6 +151,8 @@ def _execute(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .metrics import headline, write_metrics
 
     cb = load_codebook(args.codebook)

@@ -127,6 +127,8 @@ def execute_chapter(
                 "synthetic": synthetic_years is None or int(year) in synthetic_years,
             }
             jobs.append((str(notebook), str(year_dir), params))
+        import papermill  # noqa: F401 - imported once here, shared by the forked workers
+
         ctx = multiprocessing.get_context("fork")
         n_workers = max(1, min(workers, len(jobs)))
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:

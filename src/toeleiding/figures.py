@@ -66,8 +66,11 @@ def barh(table: pd.DataFrame, xlabel: str = "Percentage van de gemeenten") -> pl
     ax.set_yticks(list(y), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(100.0, float(table["waarde"].max())) * 1.12)
+    _intervals(ax, table, list(y))
     for yi, (v, r) in enumerate(zip(table["waarde"], table["waarde_afgerond"], strict=True)):
-        ax.text(v + 1, yi, f"{_fmt(r)}%", va="center", fontsize=10)
+        right = max(v, table["ci_hoog"].iloc[yi]) if "ci_hoog" in table else v
+        right = v if pd.isna(right) else right
+        ax.text(right + 1.5, yi, f"{_fmt(r)}%", va="center", fontsize=10)
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
@@ -88,9 +91,12 @@ def grouped_barh(table: pd.DataFrame, group: str = "jaar") -> plt.Figure:
         sub = table[table[group] == g].set_index("categorie").reindex(cats)
         ys = [i + (gi - (len(groups) - 1) / 2) * h for i in range(len(cats))]
         ax.barh(ys, sub["waarde"], height=h * 0.95, color=PALETTE[gi % len(PALETTE)], label=str(g))
-        for yv, v, r in zip(ys, sub["waarde"], sub["waarde_afgerond"], strict=True):
+        _intervals(ax, sub, ys)
+        his = sub["ci_hoog"] if "ci_hoog" in sub else sub["waarde"]
+        for yv, v, r, hi in zip(ys, sub["waarde"], sub["waarde_afgerond"], his, strict=True):
             if pd.notna(v):
-                ax.text(v + 1, yv, f"{_fmt(r)}%", va="center", fontsize=9)
+                right = v if pd.isna(hi) else max(v, hi)
+                ax.text(right + 1.5, yv, f"{_fmt(r)}%", va="center", fontsize=9)
     ax.set_yticks(range(len(cats)), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(100.0, float(table["waarde"].max())) * 1.12)
@@ -102,6 +108,20 @@ def grouped_barh(table: pd.DataFrame, group: str = "jaar") -> plt.Figure:
     )
     fig.tight_layout()
     return fig
+
+
+def _intervals(ax: plt.Axes, table: pd.DataFrame, ys: list[float]) -> None:
+    """Draw the weighted estimate and its 95 % interval as a dot with a line, where known."""
+    if "gewogen" not in table:
+        return
+    ok = table["gewogen"].notna().to_numpy()
+    if not ok.any():
+        return
+    g = table["gewogen"].to_numpy()[ok]
+    lo, hi = table["ci_laag"].to_numpy()[ok], table["ci_hoog"].to_numpy()[ok]
+    y = [v for v, k in zip(ys, ok, strict=True) if k]
+    ax.errorbar(g, y, xerr=[g - lo, hi - g], fmt="o", color="#000000", ms=3.5, lw=1.2,
+                capsize=2.5, zorder=3)  # fmt: skip
 
 
 def _fmt(value) -> str:

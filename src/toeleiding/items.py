@@ -112,6 +112,53 @@ def _not_asked(defn: ItemDef, year: int, name: str) -> Result:
     )
 
 
+INTERVAL_NOTE = (
+    "De stip met streep is de schatting voor alle gemeenten in Nederland met haar "
+    "95%-interval (gewogen naar grootteklasse, rekening houdend met respondenten die voor meer "
+    "gemeenten antwoordden); de staaf is het aandeel van de deelnemende gemeenten."
+)
+
+
+def add_intervals(data: pd.DataFrame, waves: dict[int, Wave]) -> pd.DataFrame:
+    """Add the design-based estimate for all municipalities and its 95 % interval per row.
+
+    Columns ``gewogen``, ``ci_laag`` and ``ci_hoog`` (percentages); empty for rows that are
+    not a share of one question or a mean of one estimate.
+    """
+    from . import stats
+
+    out = data.copy()
+    out[["gewogen", "ci_laag", "ci_hoog"]] = float("nan")
+    designs: dict[int, stats.Design] = {}
+    for i, row in out.iterrows():
+        w = waves.get(int(row["jaar"]))
+        q = w.cb.by_harmonised(str(row["vraag"])) if w is not None else None
+        if q is None or q.type in ("open_text", "count"):
+            continue
+        d = designs.setdefault(w.year, stats.design(w.df, w.cb.population))
+        if row["optie"] == "gemiddelde" and q.type == "estimate":
+            est = stats.ratio(d, w.df[q.clean_column()].astype(float), proportion=False)
+            scale = 1.0
+        elif q.type in ("single", "likert5", "multi") and row["eenheid"] in ("%", "% (groep)"):
+            keys = set(str(row["optie"]).split("+"))
+            answered = tables.answered(w.df, q)
+            if q.type == "multi":
+                cols = [q.clean_column(o.code) for o in q.options if o.key in keys]
+                hit = w.df[cols].fillna(False).astype(bool).any(axis=1)
+            else:
+                hit = w.df[q.clean_column()].isin([o.label for o in q.options if o.key in keys])
+            est = stats.share(d, answered, hit)
+            scale = 100.0
+        else:
+            continue
+        out.loc[i, ["gewogen", "ci_laag", "ci_hoog"]] = [
+            est.value * scale,
+            est.low * scale,
+            est.high * scale,
+        ]
+    return out
+
+
 def _with_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return table.assign(jaar=year)[["jaar", *tables.COLUMNS]]
 
@@ -151,6 +198,8 @@ def single(name: str, grouped: bool = False) -> Callable:
             )
             notes.append(f"Samengevat: {summary}.")
             data = pd.concat([data, groups.assign(eenheid="% (groep)")], ignore_index=True)
+        data = add_intervals(data, waves)
+        notes.append(INTERVAL_NOTE)
         shown = data[data["eenheid"] == "%"]
         n = int(shown["basis_n"].iloc[0])
         fig = figures.barh(shown)
@@ -177,6 +226,7 @@ def multi(name: str, as_table: bool = False) -> Callable:
         if q is None:
             return _not_asked(defn, year, name)
         data, assumed_note = _mark_assumed(_with_year(tables.multi_shares(w.df, q), year), q)
+        data = add_intervals(data, waves)
         exact, printed, n = tables.mean_answers(w.df, q)
         limit = f"maximaal {q.max_answers}" if q.max_answers else "meerdere"
         mean_note = (
@@ -199,6 +249,8 @@ def multi(name: str, as_table: bool = False) -> Callable:
             ]
         )
         notes = [x for x in [routing_note(q, w.cb), mean_note, *assumed_note, q.note] if x]
+        if not as_table:
+            notes.append(INTERVAL_NOTE)
         caption = _caption(defn.item, q.text, n, " ".join(notes))
         full = pd.concat([data, mean_row], ignore_index=True)
         if as_table:
@@ -278,7 +330,8 @@ def trend(title: str, indicators: list[Indicator]) -> Callable:
         )
         if len(years) == 1:
             note = "Eerdere metingen van deze vraag zijn er niet."
-        notes = [note]
+        data = add_intervals(data, waves)
+        notes = [note, INTERVAL_NOTE]
         for label, sub in data.groupby("categorie", sort=False):
             if sub["vraag"].nunique() > 1:
                 notes.append(
@@ -330,10 +383,15 @@ def estimates(
                 "waarde_afgerond": ratio_half_up(total, int(table["basis_n"].iloc[0]), 0),
                 "eenheid": "gemiddelde %",
             }
-        data = _with_year(table, year)
+        data = add_intervals(_with_year(table, year), waves)
         ns = sorted(set(data["basis_n"].astype(int)))
         n = ns[0] if len(ns) == 1 else " / ".join(map(str, ns))
-        note = "Gemiddelde van de schattingen van gemeenten (percentage van hun statushouders)."
+        note = (
+            "Gemiddelde van de schattingen van gemeenten (percentage van hun statushouders). "
+            + INTERVAL_NOTE.replace(
+                "het aandeel van de deelnemende", "het gemiddelde van de deelnemende"
+            )
+        )
         caption = _caption(defn.item, title, n, note)
         return Result(
             defn.item,
@@ -366,7 +424,8 @@ def routes_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
         qs = [w.cb.by_harmonised(name) for name, _ in ROUTES]
         if any(q is None for q in qs):
             continue
-        frames.append(_with_year(tables.estimate_means(w.df, qs, [lab for _, lab in ROUTES]), y))
+        table = _with_year(tables.estimate_means(w.df, qs, [lab for _, lab in ROUTES]), y)
+        frames.append(add_intervals(table, waves))
     if not frames or frames[-1]["jaar"].iloc[0] != year:
         return _not_asked(defn, year, "integratieroutes")
     data = pd.concat(frames, ignore_index=True)
