@@ -52,7 +52,11 @@ def _run(cmd: list[str], cwd: Path) -> tuple[float, int]:
         root = psutil.Process(proc.pid)
         while not done.is_set():
             total = 0
-            for p in [root, *root.children(recursive=True)]:
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:  # the tree changed while it was being listed
+                procs = []
+            for p in procs:
                 try:
                     # PSS shares each page among the processes mapping it: forked workers and
                     # shared libraries are not counted twice, as a sum of RSS would.

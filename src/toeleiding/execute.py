@@ -53,6 +53,11 @@ def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
     import papermill as pm
 
     target = Path(out_dir) / Path(notebook).name
+    # The kernel writes start-up and shut-down chatter to stderr; keep it out of the pipeline's
+    # output, and show it only when the edition fails.
+    log = Path(out_dir).parent / f".kernel-{Path(out_dir).name}.log"
+    with log.open("w") as fh:
+        os.dup2(fh.fileno(), 2)
     try:
         pm.execute_notebook(
             notebook,
@@ -65,7 +70,8 @@ def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
             request_save_on_cell_execute=False,
         )
     except Exception as exc:  # papermill wraps the failing cell; report it, do not hide it
-        return f"{type(exc).__name__}: {exc}"
+        tail = log.read_text(errors="replace")[-2000:]
+        return f"{type(exc).__name__}: {exc}\n{tail}".rstrip()
     nb = nbformat.read(target, as_version=4)
     nbformat.write(strip_run_metadata(nb), target)
     return None
@@ -133,6 +139,8 @@ def execute_chapter(
         n_workers = max(1, min(workers, len(jobs)))
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
             errors = list(pool.map(_run_one, *zip(*jobs, strict=True)))
+        for log in staging.glob(".kernel-*.log"):
+            log.unlink()
         failed = [f"{y}: {e}" for y, e in zip(years, errors, strict=True) if e]
         if failed:
             raise ExecutionError(f"{notebook.name} failed:\n" + "\n".join(failed))

@@ -133,6 +133,7 @@ def save(fig: plt.Figure, path: str | Path) -> Path:
     """Save a figure as PNG without metadata stamps and close it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, metadata={"Software": None}, bbox_inches="tight")
+    # The layout is already tight (tight_layout); bbox_inches="tight" would draw twice.
+    fig.savefig(path, dpi=DPI, metadata={"Software": None})
     plt.close(fig)
     return path
