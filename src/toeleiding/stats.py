@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
 # scipy.special rather than scipy.stats: the same distributions, a third of the import time,
 # which every notebook kernel pays.
 from scipy.special import ndtr, ndtri, stdtr, stdtrit
