@@ -49,3 +49,52 @@ def test_pipeline_is_up_to_date():
         ["dvc", "status", "--quiet", *targets], cwd=paths.ROOT, capture_output=True, text=True
     )
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def _imports(module: str) -> set[str]:
+    """The package modules a module imports, directly or inside functions."""
+    import ast
+
+    tree = ast.parse((paths.ROOT / "src" / "toeleiding" / f"{module}.py").read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def _closure(modules: set[str]) -> set[str]:
+    todo, seen = list(modules), set()
+    while todo:
+        m = todo.pop()
+        if m not in seen:
+            seen.add(m)
+            todo.extend(_imports(m) - seen)
+    return seen
+
+
+# What each stage runs: the command line's module and, for `execute`, what the notebooks import.
+ENTRY = {
+    "synthesize": {"synthesize", "calibration", "io"},
+    "clean": {"clean", "validate"},
+    "metrics": {"metrics"},
+    "execute": {"execute", "chapter", "metrics"},
+    "render": {"book"},
+}
+
+
+def test_each_stage_declares_exactly_the_package_code_it_runs():
+    stages = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())["stages"]
+    for name, entry in ENTRY.items():
+        spec = stages[name].get("do", stages[name])
+        declared = {
+            d.removeprefix("src/toeleiding/").removesuffix(".py")
+            for d in spec["deps"]
+            if d.startswith("src/toeleiding/")
+        }
+        # The command line dispatches to the stage's modules (imported lazily, per command).
+        needed = _closure(entry) | {"cli", "__main__", "errors", "codebook"}
+        assert declared == needed, (name, sorted(declared ^ needed))
