@@ -258,3 +258,11 @@ def test_rendered_pages_in_a_browser(site):
                         broken.append(f"{html.name}: {href} -> {status}")
         browser.close()
     assert not broken, broken
+
+
+def test_landing_page_sends_readers_to_the_latest_edition():
+    from toeleiding.book import landing_page
+
+    page = landing_page(2018)
+    assert 'url=2018/index.html"' in page and "synthetisch" in page
+    assert "synthetisch" not in landing_page(2019, synthetic=False)

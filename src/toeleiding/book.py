@@ -420,14 +420,15 @@ def assemble(
     return out
 
 
-def landing_page(latest: int) -> str:
+def landing_page(latest: int, synthetic: bool = True) -> str:
     """The site's start page: it sends the reader to the latest edition."""
+    note = "<p>De gegevens in deze editie zijn synthetisch.</p>\n" if synthetic else ""
     return (
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content="0; url={latest}/index.html">\n'
         "<title>Monitor arbeidstoeleiding vluchtelingen</title>\n</head>\n<body>\n"
         f'<p>Naar de nieuwste editie: <a href="{latest}/index.html">{latest}</a>.</p>\n'
-        "<p>Alle gegevens in deze editie zijn synthetisch.</p>\n</body>\n</html>\n"
+        f"{note}</body>\n</html>\n"
     )
 
 
@@ -466,7 +467,9 @@ def render(
             if res.returncode != 0:
                 raise BookError(f"quarto render failed for {year}:\n{res.stderr[-4000:]}")
             shutil.move(str(src / "_book"), staging_site / str(year))
-        (staging_site / "index.html").write_text(landing_page(max(years)), encoding="utf-8")
+        latest = max(years)
+        synthetic = synthetic_years is None or latest in synthetic_years
+        (staging_site / "index.html").write_text(landing_page(latest, synthetic), encoding="utf-8")
         if site.exists():
             shutil.rmtree(site)
         shutil.move(str(staging_site), site)
