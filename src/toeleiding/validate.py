@@ -398,6 +398,8 @@ def _other_wave(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
 def validate_frame(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     """Return every problem of a raw export already read as text."""
     problems = _other_wave(df, cb, name)
+    if problems:
+        return problems  # every column would differ: the one useful message is which wave
     problems += _schema_problems(df, cb, name)
     problems += _cross_problems(df, cb, name)
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
