@@ -15,6 +15,7 @@ import pandas as pd
 import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from . import tables
 from .codebook import Codebook, Question
 from .errors import CalibrationError
 from .rounding import count_interval, percent_half_up, ratio_half_up, sum_interval
@@ -255,9 +256,7 @@ def evaluate(target: Target, df: pd.DataFrame, cb: Codebook) -> Outcome:
         actual = ratio_half_up(int(answered.to_numpy().sum()), n, target.decimals)
         ok = actual == target.value
     elif kind == "mean":
-        total = valid.astype(float).sum()
-        total = int(total) if float(total).is_integer() else float(total)
-        actual = ratio_half_up(total, n, target.decimals)
+        actual = tables.printed_mean(df, q, target.decimals)[0]
         ok = actual == target.value
     elif kind == "range_percent":
         lo, hi = target.codes

@@ -16,7 +16,7 @@ from IPython.display import Markdown, display
 
 from . import figures, items, tables
 from .codebook import load_codebook
-from .rounding import percent_half_up, ratio_half_up
+from .rounding import percent_half_up
 
 SYNTHETIC_NOTICE = (
     "::: {.callout-warning title='Synthetische data'}\n"
@@ -197,10 +197,7 @@ class Chapter:
     def mean(self, name: str, year: int | None = None) -> int:
         """Mean of a percentage estimate, rounded as printed."""
         q, df = self._q(name, year)
-        valid = df[q.clean_column()].dropna().astype(float)
-        total = valid.sum()
-        total = int(total) if float(total).is_integer() else float(total)
-        return int(ratio_half_up(total, len(valid), 0))
+        return int(tables.printed_mean(df, q)[0])
 
     def answers(self, name: str, year: int | None = None) -> str:
         """Mean number of ticked options of a multiple-response question, Dutch notation."""

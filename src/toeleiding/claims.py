@@ -41,14 +41,7 @@ def _indicator(w: Wave, name: str, keys: tuple[str, ...]) -> pd.Series | None:
     q = w.cb.by_harmonised(name)
     if q is None:
         return None
-    answered = tables.answered(w.df, q)
-    if q.type == "multi":
-        cols = [q.clean_column(o.code) for o in q.options if o.key in keys]
-        hit = w.df[cols].fillna(False).astype(bool).any(axis=1)
-    else:
-        labels = [o.label for o in q.options if o.key in keys]
-        hit = w.df[q.clean_column()].isin(labels)
-    return hit.astype(float).where(answered)
+    return tables.option_hit(w.df, q, keys).astype(float).where(tables.answered(w.df, q))
 
 
 def _previous(waves: dict[int, Wave], year: int, name: str) -> int | None:
@@ -56,36 +49,35 @@ def _previous(waves: dict[int, Wave], year: int, name: str) -> int | None:
     return max(earlier) if earlier else None
 
 
-def _change(name: str, keys: tuple[str, ...], expect: int, label: str) -> Callable:
-    """A share in this wave against the latest earlier wave that asked the same question."""
+def _between_waves(
+    name: str, y_of: Callable[[Wave], pd.Series], proportion: bool, expect: int, label: str
+) -> Callable:
+    """Compare the edition's wave with the latest earlier wave that asked the same question."""
 
     def run(waves: dict[int, Wave], year: int):
         prev = _previous(waves, year, name)
         if prev is None or waves[year].cb.by_harmonised(name) is None:
             return None
-        ests = []
-        for y in (prev, year):
-            ind = _indicator(waves[y], name, keys)
-            ests.append(stats.ratio(_design(waves[y]), ind, proportion=True))
-        test = stats.difference(ests[0], ests[1], label, expect)
-        return test, f"{prev} tegenover {year}"
+        first, second = (
+            stats.ratio(_design(waves[y]), y_of(waves[y]), proportion) for y in (prev, year)
+        )
+        return stats.difference(first, second, label, expect), f"{prev} tegenover {year}"
 
     return run
+
+
+def _change(name: str, keys: tuple[str, ...], expect: int, label: str) -> Callable:
+    """A share in this wave against the latest earlier wave."""
+    return _between_waves(name, lambda w: _indicator(w, name, keys), True, expect, label)
 
 
 def _mean_change(name: str, expect: int, label: str) -> Callable:
-    def run(waves: dict[int, Wave], year: int):
-        prev = _previous(waves, year, name)
-        if prev is None or waves[year].cb.by_harmonised(name) is None:
-            return None
-        ests = []
-        for y in (prev, year):
-            w = waves[y]
-            q = w.cb.by_harmonised(name)
-            ests.append(stats.ratio(_design(w), w.df[q.clean_column()].astype(float), False))
-        return stats.difference(ests[0], ests[1], label, expect), f"{prev} tegenover {year}"
+    """The mean of an estimate in this wave against the latest earlier wave."""
 
-    return run
+    def values(w: Wave) -> pd.Series:
+        return w.df[w.cb.by_harmonised(name).clean_column()].astype(float)
+
+    return _between_waves(name, values, False, expect, label)
 
 
 def _by_size(y_of: Callable[[Wave], pd.Series | None], proportion: bool, label: str) -> Callable:

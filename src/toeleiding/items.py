@@ -141,13 +141,7 @@ def add_intervals(data: pd.DataFrame, waves: dict[int, Wave]) -> pd.DataFrame:
             scale = 1.0
         elif q.type in ("single", "likert5", "multi") and row["eenheid"] in ("%", "% (groep)"):
             keys = set(str(row["optie"]).split("+"))
-            answered = tables.answered(w.df, q)
-            if q.type == "multi":
-                cols = [q.clean_column(o.code) for o in q.options if o.key in keys]
-                hit = w.df[cols].fillna(False).astype(bool).any(axis=1)
-            else:
-                hit = w.df[q.clean_column()].isin([o.label for o in q.options if o.key in keys])
-            est = stats.share(d, answered, hit)
+            est = stats.share(d, tables.answered(w.df, q), tables.option_hit(w.df, q, keys))
             scale = 100.0
         else:
             continue

@@ -15,7 +15,7 @@ import pandas as pd
 from . import tables
 from .codebook import Codebook
 from .io import atomic_path
-from .rounding import percent_half_up, ratio_half_up
+from .rounding import percent_half_up
 
 # name -> (harmonised question, option keys); a share of the valid answers, in percent.
 SHARES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -67,10 +67,7 @@ def headline(df: pd.DataFrame, cb: Codebook) -> dict[str, float | int]:
     for name, question in MEANS.items():
         q = cb.by_harmonised(question)
         if q is not None:
-            valid = df[q.clean_column()].dropna().astype(float)
-            total = valid.sum()
-            total = int(total) if float(total).is_integer() else float(total)
-            out[name] = int(ratio_half_up(total, len(valid), 0))
+            out[name] = int(tables.printed_mean(df, q)[0])
     return out
 
 

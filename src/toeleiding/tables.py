@@ -110,14 +110,20 @@ def mean_answers(df: pd.DataFrame, q: Question, decimals: int = 1) -> tuple[floa
     return total / n, ratio_half_up(total, n, decimals), n
 
 
+def printed_mean(df: pd.DataFrame, q: Question, decimals: int = 0) -> tuple[float, int]:
+    """Mean of an estimate over its valid answers, rounded as printed, and its base n."""
+    valid = df[q.clean_column()].dropna().astype(float)
+    total = valid.sum()
+    # Whole-number estimates sum to a whole number: round it in exact integer arithmetic.
+    total = int(total) if float(total).is_integer() else float(total)
+    return ratio_half_up(total, len(valid), decimals), len(valid)
+
+
 def estimate_means(df: pd.DataFrame, questions: list[Question], labels: list[str]) -> pd.DataFrame:
     """Mean of percentage estimates (each over its own valid answers)."""
     rows = []
     for q, label in zip(questions, labels, strict=True):
-        valid = df[q.clean_column()].dropna().astype(float)
-        n = len(valid)
-        total = valid.sum()
-        total = int(total) if float(total).is_integer() else float(total)
+        printed, n = printed_mean(df, q)
         rows.append(
             {
                 "vraag": q.harmonised,
@@ -125,21 +131,23 @@ def estimate_means(df: pd.DataFrame, questions: list[Question], labels: list[str
                 "categorie": label,
                 "aantal": pd.NA,
                 "basis_n": n,
-                "waarde": float(valid.mean()),
-                "waarde_afgerond": ratio_half_up(total, n, 0),
+                "waarde": float(df[q.clean_column()].astype(float).mean()),
+                "waarde_afgerond": printed,
                 "eenheid": "gemiddelde %",
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def option_hit(df: pd.DataFrame, q: Question, keys) -> pd.Series:
+    """Whether each municipality gave one of the options ``keys`` (False where it did not)."""
+    if q.type == "multi":
+        cols = [q.clean_column(o.code) for o in q.options if o.key in keys]
+        return df[cols].fillna(False).astype(bool).any(axis=1)
+    return df[q.clean_column()].isin([o.label for o in q.options if o.key in keys])
+
+
 def option_share(df: pd.DataFrame, q: Question, keys: list[str]) -> tuple[int, int]:
     """Return (municipalities with one of the options ``keys``, base n) for one question."""
-    if q.type == "multi":
-        ok = answered(df, q)
-        cols = [q.clean_column(q_opt.code) for q_opt in q.options if q_opt.key in keys]
-        block = df.loc[ok, cols].astype(bool)
-        return int(block.any(axis=1).sum()), int(ok.sum())
-    valid = df[q.clean_column()].dropna()
-    labels = [o.label for o in q.options if o.key in keys]
-    return int(valid.isin(labels).sum()), len(valid)
+    ok = answered(df, q)
+    return int((option_hit(df, q, keys) & ok).sum()), int(ok.sum())
