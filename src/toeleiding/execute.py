@@ -48,6 +48,24 @@ def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def kernel_config(socket_dir: str | Path):
+    """Traitlets config that makes a kernel talk over Unix sockets in ``socket_dir``.
+
+    Parameters
+    ----------
+    socket_dir
+        A folder private to one kernel; its sockets are ``<socket_dir>/k-<n>``.
+
+    Returns
+    -------
+    traitlets.config.Config
+        To pass as ``config`` to papermill (and through it to nbclient's kernel manager).
+    """
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(socket_dir) / "k")}})
+
+
 def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
     """Execute one edition in its own process; return an error message or None."""
     import papermill as pm
@@ -58,6 +76,11 @@ def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
     log = Path(out_dir).parent / f".kernel-{Path(out_dir).name}.log"
     with log.open("w") as fh:
         os.dup2(fh.fileno(), 2)
+    # Kernels started side by side over TCP can collide on a port: jupyter_client picks a free
+    # port, releases it and the kernel binds it later, and in between another kernel (or a
+    # client's outgoing connection) may take it ("Address already in use"). Unix sockets in a
+    # folder of this process's own cannot collide.
+    sockets = tempfile.mkdtemp(prefix="tlk-")
     try:
         pm.execute_notebook(
             notebook,
@@ -68,10 +91,13 @@ def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
+            config=kernel_config(sockets),
         )
     except Exception as exc:  # papermill wraps the failing cell; report it, do not hide it
         tail = log.read_text(errors="replace")[-2000:]
         return f"{type(exc).__name__}: {exc}\n{tail}".rstrip()
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     nb = nbformat.read(target, as_version=4)
     nbformat.write(strip_run_metadata(nb), target)
     return None
