@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -148,12 +149,23 @@ def test_killed_run_leaves_previous_outputs_and_next_repro_recovers(clones, tmp_
         [BIN / "dvc", "repro", "--quiet", "execute@werkzame-elementen"], cwd=work, env=_env(work),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(out.parent.glob(".werkzame-elementen.*")):
-        time.sleep(0.05)  # wait until the stage is writing its staging folder
-    time.sleep(1.0)
-    os.killpg(proc.pid, signal.SIGKILL)  # the whole tree: dvc, papermill, kernels
-    proc.wait()
+
+    def staging():
+        return [p for p in out.parent.glob(".werkzame-elementen.*") if p.suffix != ".old"]
+
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not staging() and proc.poll() is None:
+            time.sleep(0.05)  # wait until the stage is writing its staging folder
+        assert staging(), "the stage never started writing its staging folder"
+        time.sleep(1.0)  # well inside the run: the kernels take seconds per edition
+        # Killed mid-stage for real: still running, the new output not yet moved into place.
+        assert proc.poll() is None, "the stage finished before it could be killed"
+        assert staging(), "the staging folder was moved into place before the kill"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole tree: dvc, papermill, kernels
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # the previous outputs are intact
     _run([BIN / "dvc", "repro", "--quiet", "execute@werkzame-elementen"], work)
@@ -172,3 +184,73 @@ def test_raw_data_are_only_read(clones):
     _run([BIN / "dvc", "repro", "--quiet", "--force", "--single-item", "clean@2018"], a)
     assert raw.read_bytes() == before
     assert (raw.stat().st_mtime_ns, raw.stat().st_ino) == (stat.st_mtime_ns, stat.st_ino)
+
+
+# --- no data loss: a `clean` that fails or is killed while writing --------------------------
+
+CHILD = """
+import pathlib, sys, time
+import pandas as pd
+from toeleiding import cli
+
+real = pd.DataFrame.to_parquet
+
+def half_then_wait(self, path, *args, **kwargs):
+    real(self, path, *args, **kwargs)
+    path = pathlib.Path(path)
+    path.write_bytes(path.read_bytes()[:100])  # half-written, as when the disk stalls
+    pathlib.Path(sys.argv[1]).touch()  # tell the test: killed now, the write is half done
+    time.sleep(120)
+
+pd.DataFrame.to_parquet = half_then_wait
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def _clean_args(out):
+    cb, raw = paths.codebook_path(2018), paths.raw_path(2018)
+    return ["clean", "--codebook", str(cb), "--raw", str(raw), "--out", str(out)]
+
+
+def test_clean_killed_while_writing_leaves_the_previous_output(tmp_path):
+    from toeleiding import cli
+
+    out = tmp_path / "clean" / "2018.parquet"
+    assert cli.main(_clean_args(out)) == 0
+    before = out.read_bytes()
+    ready = tmp_path / "ready"
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ready), *_clean_args(out)])
+    try:
+        deadline = time.time() + 60
+        while not ready.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), "the child never reached the write"
+        partial = list(out.parent.glob(".2018.parquet.*.tmp"))
+        assert len(partial) == 1 and partial[0].stat().st_size == 100  # mid-write, for real
+        assert proc.poll() is None, "the child finished before it could be killed"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert out.read_bytes() == before  # the previous output is intact
+    assert cli.main(_clean_args(out)) == 0  # the next run recovers ...
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2018.parquet"]  # ... and tidies up
+    assert out.read_bytes() == before
+
+
+def test_clean_failing_while_writing_leaves_the_previous_output(tmp_path, monkeypatch):
+    from toeleiding import cli
+
+    out = tmp_path / "clean" / "2018.parquet"
+    assert cli.main(_clean_args(out)) == 0
+    before = out.read_bytes()
+
+    def disk_full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        cli.main(_clean_args(out))
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2018.parquet"]

@@ -167,3 +167,107 @@ def test_add_export_writes_read_only_raw_and_updates_params(good, mapping, tmp_p
     new = yaml.safe_load(params.read_text())
     assert 2018 in new["years"] and 2018 not in new["synthesize"]["years"]
     assert "# Seed of the synthetic data" in params.read_text()  # comments kept
+
+
+def _add_export(tmp_path, export, mapping_path, *extra):
+    params = tmp_path / "params.yaml"
+    if not params.exists():
+        params.write_bytes(paths.PARAMS.read_bytes())
+    return cli.main(
+        ["add-export", "--codebook", str(CB_PATH), "--export", str(export), "--mapping",
+         str(mapping_path), "--params", str(params), "--raw-dir", str(tmp_path / "raw"), *extra]
+    )  # fmt: skip
+
+
+def test_add_export_changes_only_the_two_year_lists_of_params(good, mapping, tmp_path, capsys):
+    """Comments, order and the hand-wrapped chapters list stay byte for byte."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(_export_frame(good).to_csv(index=False).encode())
+    assert _add_export(tmp_path, path, mapping(), "--no-dvc") == 0, capsys.readouterr().err
+    before = paths.PARAMS.read_text()
+    after = (tmp_path / "params.yaml").read_text()
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+    ]
+    assert changed == [("  years: [2016, 2017, 2018]", "  years: [2016, 2017]")]
+    assert "chapters: [begeleiding" in after and "\n             samenwerking," in after
+
+
+def test_add_export_refuses_to_replace_an_added_export_without_force(
+    good, mapping, tmp_path, capsys
+):
+    out = tmp_path / "raw" / "2018.csv"
+    out.parent.mkdir()
+    out.write_bytes(b"synthetic\n")
+    path = tmp_path / "export.csv"
+    path.write_bytes(_export_frame(good).to_csv(index=False).encode())
+    assert _add_export(tmp_path, path, mapping(), "--no-dvc") == 0  # 2018 is synthetic: replaced
+    assert f"replacing the synthetic {out}" in capsys.readouterr().out
+    params = (tmp_path / "params.yaml").read_bytes()
+    df = _export_frame(good).copy()
+    df.loc[0, "V26"] = "41" if df.loc[0, "V26"] != "41" else "42"
+    path.write_bytes(df.to_csv(index=False).encode())
+    assert _add_export(tmp_path, path, mapping(), "--no-dvc") == 1  # 2018 is no longer synthetic
+    err = capsys.readouterr().err
+    print(err)
+    assert f"{out} exists and is not synthetic" in err and "--force" in err
+    assert out.read_bytes() == paths.raw_path(2018).read_bytes()
+    assert (tmp_path / "params.yaml").read_bytes() == params
+    assert _add_export(tmp_path, path, mapping(), "--no-dvc", "--force") == 0
+    assert pd.read_csv(out, dtype=str).loc[0, "V26"] == df.loc[0, "V26"]
+    assert not out.stat().st_mode & 0o222
+
+
+def test_add_export_puts_everything_back_when_dvc_add_fails(
+    good, mapping, tmp_path, capsys, monkeypatch
+):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "dvc").write_text("#!/bin/sh\necho 'ERROR: simulated failure' >&2\nexit 3\n")
+    (fake / "dvc").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:/usr/bin:/bin")
+    out = tmp_path / "raw" / "2018.csv"
+    out.parent.mkdir()
+    out.write_bytes(b"the synthetic file\n")
+    path = tmp_path / "export.csv"
+    path.write_bytes(_export_frame(good).to_csv(index=False).encode())
+    assert _add_export(tmp_path, path, mapping()) == 1
+    err = capsys.readouterr().err
+    print(err)
+    assert "failed (3)" in err and "back as they were" in err
+    assert out.read_bytes() == b"the synthetic file\n"
+    assert (tmp_path / "params.yaml").read_bytes() == paths.PARAMS.read_bytes()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2018.csv"]  # no temporary files
+
+
+def test_unreadable_mapping_file_is_a_clear_error(good, tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    path.write_bytes(good.to_csv(index=False).encode())
+    bad = tmp_path / "mapping.yaml"
+    for text, expected in (
+        ("columns: [a, b\n", "cannot read the mapping file"),
+        ("columns: [a, b]\n", "expected a mapping with `wave`, `columns:"),
+        ("csv: {encoding: latin-9000}\n", "unknown encoding 'latin-9000'"),
+        ("csv: {delimiter: ';;'}\n", "one character as delimiter"),
+    ):
+        bad.write_text(text)
+        code = cli.main(["validate", "--codebook", str(CB_PATH), "--mapping", str(bad), str(path)])
+        err = capsys.readouterr().err
+        print(err)
+        assert code == 1 and err.startswith(f"{bad}: ") and expected in err
+    missing = str(tmp_path / "none.yaml")
+    assert cli.main(["validate", "--codebook", str(CB_PATH), "--mapping", missing, str(path)]) == 1
+    assert "cannot read the mapping file" in capsys.readouterr().err
+
+
+def test_export_rows_are_file_lines_after_a_multi_line_cell(good, mapping, tmp_path, codebooks):
+    """An open answer with a line break (Excel allows them) does not shift later row numbers."""
+    df = _export_frame(good).copy()
+    i = df.index[df["V02_anders"] != ""][0]
+    df.loc[i, "V02_anders"] = "Sport\nen taal"
+    df.loc[i + 1, "grootteklasse"] = "G5"
+    path = tmp_path / "export.csv"
+    path.write_bytes(df.to_csv(index=False, sep=";").encode())
+    _, problems = validate_export(path, codebooks[2018], load_mapping(mapping({"delimiter": ";"})))
+    assert [(p.row, p.column, p.value) for p in problems] == [(i + 4, "grootteklasse", "G5")]
+    assert path.read_text().splitlines()[i + 3].split(";")[2] == "G5"

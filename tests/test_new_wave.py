@@ -45,11 +45,21 @@ def test_fourth_wave_builds_its_edition_without_code_changes(tmp_path):
     export = tmp_path / "export-2019.csv"
     write_csv(synthesize(cb, cal, 2019), export)
     # 3. One command adds it (validation, raw file, DVC tracking, the year in params.yaml).
+    before = (repo / "params.yaml").read_text().splitlines()
     _run([BIN / "python", "-m", "toeleiding", "add-export", "--codebook",
           "data/codebook/2019.yaml", "--export", str(export)], repo)  # fmt: skip
     params = yaml.safe_load((repo / "params.yaml").read_text())
     assert params["years"][-1] == 2019 and 2019 not in params["synthesize"]["years"]
     assert (repo / "data" / "raw" / "2019.csv.dvc").exists()
+    after = (repo / "params.yaml").read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [("years: [2016, 2017, 2018]", "years: [2016, 2017, 2018, 2019]")]
+    # Adding it again would replace an export: refused without --force, nothing changed.
+    res = subprocess.run([BIN / "python", "-m", "toeleiding", "add-export", "--codebook",
+                          "data/codebook/2019.yaml", "--export", str(export)],
+                         cwd=repo, env=_env(repo), capture_output=True, text=True)  # fmt: skip
+    assert res.returncode == 1 and "--force" in res.stderr, res.stderr
+    assert (repo / "params.yaml").read_text().splitlines() == after
     # 4. The pipeline builds every edition, the new one included; nothing in src/ changed.
     _run([BIN / "dvc", "repro", "--quiet", "synthesize", "clean", "metrics", "execute"], repo)
     assert _run(["git", "status", "--porcelain", "src"], repo).stdout == ""

@@ -163,3 +163,107 @@ def test_unreadable_files(tmp_path, codebooks):
     for path, expected in ((empty, "header"), (latin, "UTF-8"), (ragged, "2 fields")):
         problems = _problems(path, codebooks[2018])
         assert len(problems) == 1 and expected in problems[0].expected
+
+
+def test_invalid_answer_makes_its_whole_routing_chain_unknown(good, codebooks):
+    """V01 -> V06 -> V07: one wrong code is one problem, not one per follow-up question."""
+    df = pd.read_csv(good, dtype=str, keep_default_na=False)
+    chain = df.index[df["V06"].isin(["1", "3"]) & (df["V07_1"] != "")]  # V06 and V07 filled
+    i, j = chain[:2]
+    k = df.index[df["V06"] == ""][0]  # V01 says V06 is not asked
+
+    def corrupt(df):
+        df.loc[i, "V01"] = "7"  # V06 (child) and V07 (grandchild) become unknown
+        df.loc[j, "V06"] = "9"  # V07 (child) becomes unknown
+        df.loc[k, "V01"] = "x"  # V06 is empty: unknown, so not 'asked but missing'
+        return df
+
+    _edit(good, corrupt)
+    problems = _problems(good, codebooks[2018])
+    expected = sorted([(i + 2, "V01", "7"), (j + 2, "V06", "9"), (k + 2, "V01", "x")])
+    assert [(p.row, p.column, p.value) for p in problems] == expected
+
+
+def test_routing_reads_a_code_exactly_as_the_column_rule_does(good, codebooks):
+    """' 1' is not the code 1: rejected once, and not taken as 'yes' for routing."""
+
+    df = pd.read_csv(good, dtype=str, keep_default_na=False)
+    i = df.index[df["V06"] == ""][0]  # if ' 1' were read as 1, V06 would be 'asked but missing'
+    j = df.index[(df["V21"] == "1") & (df["V22"] == "")][0]  # likewise V22 if '2 ' were 2
+
+    def corrupt(df):
+        df.loc[i, "V01"] = " 1"
+        df.loc[j, "V21"] = "2 "
+        return df
+
+    _edit(good, corrupt)
+    problems = _problems(good, codebooks[2018])
+    expected = sorted([(i + 2, "V01", " 1"), (j + 2, "V21", "2 ")])
+    assert [(p.row, p.column, p.value) for p in problems] == expected
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "value"),
+    [
+        ("V01", "1", 1.0), ("V01", " 1", None), ("V01", "01", None), ("V01", "1.0", None),
+        ("V01", "5", None), ("V02", "1", 1.0), ("V02", "2", None), ("V02", "1 ", None),
+        ("V26", "12.5", 12.5), ("V26", "100", 100.0), ("V26", "100.5", None),
+        ("V26", " 50", None), ("V26", "1e1", None), ("V26", "-5", None), ("V26", "nan", None),
+        ("V26", "inf", None), ("V26", "1_0", None), ("V26", "12,5", None), ("V26", ".5", None),
+        ("V28", "12", 12.0), ("V28", "²", None), ("V28", "１２", None), ("V28", "+3", None),
+        ("V28", "2.0", None), ("V28", "٣", None),
+    ],
+)  # fmt: skip
+def test_one_exact_rule_per_question_type(column, text, value, codebooks):
+    from toeleiding.validate import parse_value
+
+    assert parse_value(codebooks[2018][column], text) == value
+
+
+@pytest.mark.parametrize("text", ["²", "１２", "٣"])
+def test_other_digits_in_a_count_are_a_problem_not_a_crash(good, codebooks, tmp_path, text):
+    """str.isdigit() accepts them, int() and pd.to_numeric do not: clean used to crash."""
+    _edit(good, lambda df: df.assign(V28=df["V28"].where(df["V28"] == "", text)))
+    with pytest.raises(ValidationError) as err:
+        clean_file(good, codebooks[2018], tmp_path / "out.parquet")
+    assert {p.column for p in err.value.problems} == {"V28"}
+    assert {p.value for p in err.value.problems} == {text}
+
+
+def test_low_percentages_are_not_taken_for_fractions(good, codebooks):
+    """Only a column whose answers are all at most 1, with a fraction among them, is flagged."""
+
+    def corrupt(df):
+        filled = df.index[df["V26"] != ""]
+        df.loc[filled, "V26"] = "0"
+        df.loc[filled[:5], "V26"] = "1"  # whole percentages of 0 and 1: plausible, not flagged
+        filled = df.index[df["V15"] != ""]
+        df.loc[filled, "V15"] = "0.5"
+        df.loc[filled[0], "V15"] = "40"  # one percentage above 1: the column is percentages
+        return df
+
+    _edit(good, corrupt)
+    assert _problems(good, codebooks[2018]) == []
+
+
+def test_a_file_cut_inside_its_last_field_is_reported(good, codebooks):
+    raw = good.read_bytes()
+    good.write_bytes(raw[:-2])  # '...,1\n' becomes '...,': the last answer would look empty
+    problems = _problems(good, codebooks[2018])
+    assert len(problems) == 1
+    p = problems[0]
+    assert (p.row, p.column, p.value) == (raw.count(b"\n"), "V35", "")
+    assert "truncated last line" in p.expected
+    good.write_bytes(raw[:-1])  # complete, only the final newline missing: still required
+    assert "truncated last line" in _problems(good, codebooks[2018])[0].expected
+
+
+def test_blank_lines_are_reported_and_rows_keep_their_line_numbers(good, codebooks):
+    _edit(good, lambda df: df.assign(grootteklasse=df["grootteklasse"].mask(df.index == 19, "G5")))
+    lines = good.read_bytes().split(b"\n")
+    good.write_bytes(b"\n".join(lines[:5] + [b""] + lines[5:]))
+    problems = _problems(good, codebooks[2018])
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (6, "(file)", "(blank line)"),
+        (22, "grootteklasse", "G5"),  # line 21 before the blank line
+    ]

@@ -17,7 +17,22 @@ from .validate import ValidationError, validate_file
 
 
 def to_clean(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    """Turn a validated raw export (as text) into the cleaned table."""
+    """Turn a validated raw export (as text) into the cleaned table.
+
+    Parameters
+    ----------
+    df
+        The raw export as read by `validate.read_export`, without problems: every value
+        follows the codebook's rules, so parsing it cannot fail.
+    cb
+        The wave's codebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per municipality, sorted by municipality id.
+    """
+    df = df.reset_index(drop=True)  # the reader's index follows line numbers
     resp, muni, size = cb.id_columns
     out = pd.DataFrame(
         {
@@ -52,7 +67,21 @@ def to_clean(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 
 
 def clean_file(raw: str | Path, cb: Codebook, out: str | Path) -> pd.DataFrame:
-    """Validate a raw export and write its cleaned table.
+    """Validate a raw export and write its cleaned table (atomically).
+
+    Parameters
+    ----------
+    raw
+        The raw export (canonical CSV).
+    cb
+        The wave's codebook.
+    out
+        The Parquet file to write.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The cleaned table.
 
     Raises
     ------

@@ -33,11 +33,15 @@ def _print_problems(source: Path, problems: list) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .exports import load_mapping, validate_export
+    from .exports import MappingError, load_mapping, validate_export
     from .validate import validate_file
 
     cb = load_codebook(args.codebook)
-    mapping = load_mapping(args.mapping) if args.mapping else None
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+    except MappingError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     status = 0
     for raw in args.raw:
         if mapping is None and raw.suffix.lower() == ".csv":
@@ -53,40 +57,63 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _add_export(args: argparse.Namespace) -> int:
-    import os
+    """Validate an export, write it as the wave's raw file, track it and update params.
+
+    Nothing is written when the export has a problem, or when the raw file exists and is not
+    the synthetic one (without ``--force``). If ``dvc add`` fails, the raw file and
+    ``params.yaml`` are put back as they were.
+    """
     import subprocess
 
-    from ruamel.yaml import YAML
-
-    from .exports import load_mapping, validate_export
-    from .io import write_csv
+    from .exports import MappingError, load_mapping, params_with_export, validate_export
+    from .io import atomic_path, write_csv, write_text
 
     cb = load_codebook(args.codebook)
-    df, problems = validate_export(args.export, cb, load_mapping(args.mapping))
+    try:
+        mapping = load_mapping(args.mapping)
+    except MappingError as exc:
+        print(f"{exc}\nnothing written", file=sys.stderr)
+        return 1
+    df, problems = validate_export(args.export, cb, mapping)
     if problems:
         _print_problems(args.export, problems)
         print("nothing written", file=sys.stderr)
         return 1
-    # The wave now comes from the export: it leaves the synthetic waves and joins the years.
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    params = yaml.load(args.params.read_text(encoding="utf-8"))
-    synthetic = params["synthesize"]["years"]
-    if cb.wave in synthetic:
-        synthetic.remove(cb.wave)
-    if cb.wave not in params["years"]:
-        params["years"].append(cb.wave)
-        params["years"].sort()
+    old_params = args.params.read_text(encoding="utf-8")
+    new_params = params_with_export(old_params, cb.wave)
+    synthetic = cb.wave in _read_params(args.params)["synthesize"]["years"]
     out = args.raw_dir / f"{cb.wave}.csv"
-    if out.exists():
-        os.chmod(out, 0o644)
-    write_csv(df, out)
-    os.chmod(out, 0o444)  # raw data are read-only: the pipeline only reads them
-    with args.params.open("w", encoding="utf-8") as fh:
-        yaml.dump(params, fh)
-    print(f"wrote {out}: {len(df)} municipalities; {args.params} now builds {cb.wave} from it")
+    previous = (out.read_bytes(), out.stat().st_mode) if out.exists() else None
+    if previous and not synthetic and not args.force:
+        print(
+            f"{out} exists and is not synthetic (an export added before?); nothing written. "
+            "Pass --force to replace it (`dvc add` keeps the old version in the DVC cache).",
+            file=sys.stderr,
+        )
+        return 1
+    if previous:
+        print(f"replacing {'the synthetic ' if synthetic else ''}{out}")
+    write_csv(df, out, mode=0o444)  # raw data are read-only: the pipeline only reads them
+    # params.yaml first: `dvc add` refuses a file that is still a synthesize stage's output.
+    write_text(new_params, args.params)
     if not args.no_dvc:
-        subprocess.run(["dvc", "add", str(out)], check=True)
+        try:
+            failed = subprocess.run(["dvc", "add", str(out)]).returncode
+        except OSError as exc:  # dvc is not installed or not on PATH
+            failed = exc.strerror or str(exc)
+        if failed:
+            write_text(old_params, args.params)
+            if previous is None:
+                out.unlink()
+            else:
+                with atomic_path(out, previous[1] & 0o777) as tmp:
+                    tmp.write_bytes(previous[0])
+            print(
+                f"`dvc add {out}` failed ({failed}); {out} and {args.params} are back as they were",
+                file=sys.stderr,
+            )
+            return 1
+    print(f"wrote {out}: {len(df)} municipalities; {args.params} now builds {cb.wave} from it")
     print("next: `dvc repro` (or `make repro`) builds every edition")
     return 0
 
@@ -175,6 +202,8 @@ def _book(args: argparse.Namespace) -> int:
         assumptions=args.assumptions,
         lock_path=args.lock,
         metrics_dir=args.metrics,
+        clean_dir=args.clean_dir,
+        min_count=int(params["disclosure"]["min_count"]),
     )
     try:
         if args.command == "render":
@@ -218,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--params", type=Path, default=Path("params.yaml"))
     p.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
     p.add_argument("--no-dvc", action="store_true", help="do not run `dvc add` on the raw file")
+    p.add_argument("--force", action="store_true", help="replace a raw file that is not synthetic")
     p.set_defaults(func=_add_export)
 
     p = sub.add_parser("clean", help="validate a raw export and write the cleaned table")
@@ -251,10 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         ("render", "render every edition with Quarto into the site"),
     ):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--params", type=Path, required=True, help="params.yaml (years)")
+        p.add_argument("--params", type=Path, required=True, help="params.yaml (years, disclosure)")
         p.add_argument("--book", type=Path, required=True, help="the book template folder")
         p.add_argument("--build", type=Path, required=True, help="executed chapters")
         p.add_argument("--codebook-dir", type=Path, required=True)
+        p.add_argument("--clean-dir", type=Path, required=True, help="cleaned waves (checks)")
         p.add_argument("--assumptions", type=Path, required=True)
         p.add_argument("--lock", type=Path, required=True, help="dvc.lock (data hashes)")
         p.add_argument("--metrics", type=Path, required=True)

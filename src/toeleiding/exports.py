@@ -17,8 +17,7 @@ numbers, a decimal point) and then validated exactly as the synthetic raw files 
 
 from __future__ import annotations
 
-import csv
-import io
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +25,11 @@ import pandas as pd
 import yaml
 
 from .codebook import Codebook
-from .validate import FILE, HEADER, Problem, validate_frame
+from .validate import FILE, HEADER, Problem, read_rows, sort_problems, validate_frame
+
+
+class MappingError(ValueError):
+    """A mapping file cannot be read or is not well formed."""
 
 
 @dataclass
@@ -42,19 +45,44 @@ class Mapping:
 
 
 def load_mapping(path: str | Path | None) -> Mapping:
-    """Read a mapping file; without one, the export is taken to use the codebook's names."""
+    """Read a mapping file; without one, the export is taken to use the codebook's names.
+
+    Raises
+    ------
+    MappingError
+        When the file cannot be read, is not YAML, or its ``columns`` or ``csv`` are not
+        mappings; the message names the file.
+    """
     if path is None:
         return Mapping()
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    fmt = raw.get("csv") or {}
-    return Mapping(
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file: {exc}") from exc
+    fmt = (raw.get("csv") or {}) if isinstance(raw, dict) else None
+    if not isinstance(fmt, dict) or not isinstance(raw.get("columns") or {}, dict):
+        raise MappingError(
+            f"{path}: expected a mapping with `wave`, `columns: {{export column: codebook "
+            "column}}` and, for CSV, `csv: {delimiter, decimal, encoding}`"
+        )
+    m = Mapping(
         wave=raw.get("wave"),
         columns={str(k): str(v) for k, v in (raw.get("columns") or {}).items()},
-        delimiter=fmt.get("delimiter", ","),
-        decimal=fmt.get("decimal", "."),
-        encoding=fmt.get("encoding", "utf-8"),
+        delimiter=str(fmt.get("delimiter", ",")),
+        decimal=str(fmt.get("decimal", ".")),
+        encoding=str(fmt.get("encoding", "utf-8")),
         sheet=raw.get("sheet", 0),
     )
+    try:
+        codecs.lookup(m.encoding)
+    except LookupError as exc:
+        raise MappingError(f"{path}: csv.encoding: unknown encoding {m.encoding!r}") from exc
+    if len(m.delimiter) != 1 or m.decimal not in (".", ","):
+        raise MappingError(
+            f"{path}: csv: expected one character as delimiter and '.' or ',' as decimal, "
+            f"found delimiter {m.delimiter!r} and decimal {m.decimal!r}"
+        )
+    return m
 
 
 def _as_text(value) -> str | None:
@@ -67,8 +95,18 @@ def _as_text(value) -> str | None:
     return text or None
 
 
+def _unreadable(path: Path, exc: Exception, kind: str) -> list[Problem]:
+    """The one problem of a file its reader gives up on (truncated, corrupt, misnamed)."""
+    found = f"{type(exc).__name__}: {exc}"
+    return [Problem(str(path), 1, FILE, found, f"{kind} (is the file complete, and of the type "
+                                               "its name says?)")]  # fmt: skip
+
+
 def _read_csv(path: Path, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem]]:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, _unreadable(path, exc, "a readable file")
     if not raw.strip():
         return None, [Problem(str(path), 1, FILE, "(empty file)", "a header and rows")]
     try:
@@ -80,29 +118,16 @@ def _read_csv(path: Path, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem
             Problem(str(path), line, FILE, f"byte 0x{value}", f"text in {m.encoding} (mapping)")
         ]
     text = text.removeprefix("\ufeff")  # Excel's byte order mark carries no data
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=m.delimiter)
-    rows = [r for r in reader]
-    header, body = rows[0], [r for r in rows[1:] if r]
-    problems = [
-        Problem(
-            str(path),
-            i + 2,
-            header[min(len(r), len(header) - 1)],
-            f"{len(r)} fields",
-            f"{len(header)} fields, as in the header",
-        )  # fmt: skip
-        for i, r in enumerate(body)
-        if len(r) != len(header)
-    ]
-    if problems:
-        return None, problems
-    return pd.DataFrame(body, columns=header, dtype="object"), []
+    return read_rows(text, str(path), m.delimiter)
 
 
-def _read_sav(path: Path, cb: Codebook, m: Mapping) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_sav(path: Path, cb: Codebook, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem]]:
     import pyreadstat
 
-    df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    try:
+        df, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    except Exception as exc:  # pyreadstat raises its own, undocumented errors
+        return None, _unreadable(path, exc, "an SPSS .sav file")
     problems = []
     # Value labels travel with an SPSS file: they must say what the codebook says.
     for column, labels in (meta.variable_value_labels or {}).items():
@@ -125,6 +150,13 @@ def _read_sav(path: Path, cb: Codebook, m: Mapping) -> tuple[pd.DataFrame, list[
     return df, problems
 
 
+def _read_xlsx(path: Path, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem]]:
+    try:
+        return pd.read_excel(path, sheet_name=m.sheet, dtype=object, engine="openpyxl"), []
+    except Exception as exc:  # zipfile, openpyxl, XML and pandas errors: a broken workbook
+        return None, _unreadable(path, exc, "an Excel .xlsx workbook")
+
+
 def read_any(
     path: str | Path, cb: Codebook, mapping: Mapping | None = None
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -134,18 +166,20 @@ def read_any(
         return None, [Problem(str(path), 1, FILE, f"mapping for wave {m.wave}",
                               f"a mapping for wave {cb.wave}")]  # fmt: skip
     suffix = path.suffix.lower()
-    problems: list[Problem] = []
     if suffix in (".csv", ".txt"):
         df, problems = _read_csv(path, m)
-        if df is None:
-            return None, problems
     elif suffix in (".xlsx", ".xlsm"):
-        df = pd.read_excel(path, sheet_name=m.sheet, dtype=object, engine="openpyxl")
+        df, problems = _read_xlsx(path, m)
     elif suffix == ".sav":
         df, problems = _read_sav(path, cb, m)
     else:
         return None, [Problem(str(path), 1, FILE, suffix or "(no extension)",
                               "a .csv, .xlsx or .sav export")]  # fmt: skip
+    if df is None:
+        return None, problems
+    if len(df.columns) == 0:
+        return None, [Problem(str(path), 1, FILE, "(empty sheet)",
+                              "a header row and one row per municipality")]  # fmt: skip
     df = df.rename(columns={str(k): v for k, v in m.columns.items()})
     df.columns = [str(c) for c in df.columns]
     out = df.map(_as_text).astype("string")
@@ -163,7 +197,65 @@ def validate_export(
     df, problems = read_any(path, cb, mapping)
     if df is None:
         return None, problems
-    return df, problems + validate_frame(df, cb, str(path))
+    return df, sort_problems(problems + validate_frame(df, cb, str(path)))
 
 
-__all__ = ["HEADER", "Mapping", "load_mapping", "read_any", "validate_export"]
+def params_with_export(text: str, wave: int) -> str:
+    """Return ``params.yaml`` with ``wave`` built from an export, and otherwise as written.
+
+    The wave joins ``years`` and leaves ``synthesize.years``. Only those two lists are
+    rewritten, in place, where they are single-line flow lists (``[2016, 2017]``); comments,
+    order and line breaks elsewhere stay byte for byte. Other layouts fall back to a
+    round-trip dump (comments kept, long lists possibly wrapped differently).
+
+    Parameters
+    ----------
+    text
+        The current ``params.yaml``.
+    wave
+        The wave whose export was added.
+
+    Returns
+    -------
+    str
+        The new ``params.yaml``.
+    """
+    import io
+
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    params = yaml.load(text)
+    years, synthetic = params["years"], params["synthesize"]["years"]
+    new = {
+        id(years): sorted({*(int(y) for y in years), wave}),
+        id(synthetic): [y for y in synthetic if int(y) != wave],
+    }
+    lines = text.splitlines(keepends=True)
+    # The later list first, so that the position of the earlier one stays valid.
+    for seq in sorted((years, synthetic), key=lambda q: (q.lc.line, q.lc.col), reverse=True):
+        line, col = lines[seq.lc.line], seq.lc.col
+        end = line.find("]", col)
+        if seq.fa.flow_style() and line[col : col + 1] == "[" and end != -1:
+            items = ", ".join(str(y) for y in new[id(seq)])
+            lines[seq.lc.line] = f"{line[:col]}[{items}]{line[end + 1 :]}"
+    out = "".join(lines)
+    check = yaml.load(out)
+    if check["years"] == new[id(years)] and check["synthesize"]["years"] == new[id(synthetic)]:
+        return out
+    years[:] = new[id(years)]
+    synthetic[:] = new[id(synthetic)]
+    buf = io.StringIO()
+    yaml.dump(params, buf)
+    return buf.getvalue()
+
+
+__all__ = [
+    "HEADER",
+    "Mapping",
+    "MappingError",
+    "load_mapping",
+    "params_with_export",
+    "read_any",
+    "validate_export",
+]

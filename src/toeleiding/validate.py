@@ -11,10 +11,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -76,9 +76,21 @@ def _bad_byte_column(raw: bytes, pos: int, header: list[str]) -> tuple[int, str,
 def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read a raw CSV export (UTF-8, comma-separated) as text, without interpreting values.
 
-    Returns the table (every cell a string, empty cells as missing) or the problems that make
-    it unreadable: an empty file, a byte order mark, another encoding or delimiter, duplicate
-    column names, rows with too few or too many fields, a header without rows.
+    Parameters
+    ----------
+    path
+        The raw file, in the canonical form the pipeline writes: UTF-8 without a byte order
+        mark, comma-separated, every line (the last one included) ending in a newline.
+
+    Returns
+    -------
+    tuple
+        The table (every cell a string, empty cells as missing) and the problems of reading
+        it (blank lines, see `read_rows`), or ``None`` and the problems that make it
+        unreadable: a missing or empty file, a byte order mark, another encoding or
+        delimiter, duplicate column names, rows with too few or too many fields, a truncated
+        last line. A header without rows is read as a table without rows (`validate_frame`
+        reports it).
     """
     path = Path(path)
     name = str(path)
@@ -109,11 +121,7 @@ def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
                 "`toeleiding add-export` with encoding: latin-1)",
             )
         ]  # fmt: skip
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    for fields in reader:
-        rows.append((reader.line_num, fields))
-    header = rows[0][1]
+    header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]), [])
     if len(header) == 1:
         sep = next((d for d in (";", "\t", "|") if d in header[0]), None)
         if sep is not None:
@@ -125,43 +133,131 @@ def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
                     "`toeleiding add-export` with that delimiter)",
                 )
             ]  # fmt: skip
-    problems = []
-    for col in sorted({c for c in header if header.count(c) > 1}):
-        problems.append(Problem(name, 1, col, col, "a column name that occurs only once"))
-    if len(rows) == 1:
-        problems.append(Problem(name, 2, FILE, "(no rows)", "one row per municipality"))
+    df, problems = read_rows(text, name)
+    if not text.endswith("\n"):
+        # The canonical writer ends every line, the last one included, with a newline: a file
+        # without one was cut short, possibly inside its last field (which would look empty).
+        last_line = text.count("\n") + 1
+        fields = next(csv.reader([text.rsplit("\n", 1)[-1]]), [""])
+        col = header[min(len(fields), len(header)) - 1] if header else HEADER
+        df, problems = None, [p for p in problems if p.row != last_line]
+        problems.append(
+            Problem(
+                name, last_line, col, fields[-1],
+                "a line ending in a newline (truncated last line: the file was cut short, "
+                "maybe inside this field; export it again)",
+            )
+        )  # fmt: skip
+    return df, problems
+
+
+def read_rows(
+    text: str, name: str, delimiter: str = ","
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Split CSV text into a table of strings, one row per line after the header.
+
+    Parameters
+    ----------
+    text
+        The decoded file.
+    name
+        The file name used in problems.
+    delimiter
+        The field separator.
+
+    Returns
+    -------
+    tuple
+        The table (every cell a string, empty cells as missing; the index is such that
+        ``index + 2`` is the line a row starts on) and the problems found. A blank line is
+        a problem, but the rows around it are still read (so their problems are listed too,
+        with their own line numbers). With duplicate column names or rows with too few or
+        too many fields there is no table (``None``).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for fields in reader:
+        rows.append((start, fields))
+        start = reader.line_num + 1
+    header = rows[0][1]
+    if not header:
+        return None, [Problem(name, HEADER_LINE, HEADER, "(blank line)", "the column names")]
+    problems = [
+        Problem(name, HEADER_LINE, col, col, "a column name that occurs only once")
+        for col in sorted({c for c in header if header.count(c) > 1})
+    ]
+    body = [(line_no, fields) for line_no, fields in rows[1:] if fields]
     for line_no, fields in rows[1:]:
-        if len(fields) != len(header):
+        if not fields:
+            problems.append(
+                Problem(name, line_no, FILE, "(blank line)", "one row per municipality, "
+                        "no blank lines (a row lost, or an empty line to remove?)")
+            )  # fmt: skip
+        elif len(fields) != len(header):
             at = min(len(fields), len(header) - 1)
             problems.append(
                 Problem(
                     name, line_no, header[at], f"{len(fields)} fields",
-                    f"{len(header)} fields, as in the header (a truncated line, a blank line, "
+                    f"{len(header)} fields, as in the header (a truncated line, "
                     "or a decimal comma in an unquoted number?)",
                 )
             )  # fmt: skip
-    if problems:
+    if any(p.value != "(blank line)" for p in problems):
         return None, problems
-    df = pd.DataFrame([f for _, f in rows[1:]], columns=header, dtype="string")
-    df = df.replace("", pd.NA)
-    # Row numbers in messages are line numbers; they differ from index + 2 only when a
-    # quoted field spans lines, which the exports here never do.
-    return df, []
-
-
-def _codes_check(q: Question) -> pa.Check:
-    allowed = {str(c) for c in q.codes}
-    return pa.Check(
-        lambda v: v in allowed, element_wise=True, error=f"one of the codes {sorted(q.codes)}"
+    df = pd.DataFrame(
+        [f for _, f in body],
+        columns=header,
+        index=[line_no - HEADER_LINE - 1 for line_no, _ in body],
+        dtype="string",
     )
+    return df.replace("", pd.NA), problems
 
 
-def _number(v: str) -> float | None:
-    try:
-        x = float(v)
-    except ValueError:
-        return None
-    return x if np.isfinite(x) else None
+WHOLE = re.compile(r"[0-9]+")  # codes and counts: ASCII digits only, no sign or spaces
+DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # estimates: digits with an optional decimal point
+
+
+def parse_value(q: Question, text: str) -> float | None:
+    """Return the number a cell holds under the codebook's rule for its question.
+
+    Parameters
+    ----------
+    q
+        The question the cell belongs to (single, likert5, multi, estimate or count).
+    text
+        The cell exactly as written in the raw file.
+
+    Returns
+    -------
+    float or None
+        The value, or None when the text breaks the rule (spaces, signs, exponents, other
+        digits than 0-9, a code not in the codebook, a percentage above 100). The same rule
+        decides validity and the value used for routing, so they cannot disagree.
+    """
+    if q.type in ("single", "likert5"):
+        ok = WHOLE.fullmatch(text) and int(text) in q.codes and text == str(int(text))
+    elif q.type == "multi":
+        ok = text in ("0", "1")
+    elif q.type == "estimate":
+        ok = DECIMAL.fullmatch(text) and float(text) <= 100
+    elif q.type == "count":
+        ok = WHOLE.fullmatch(text)
+    else:
+        raise ValueError(f"{q.id}: a {q.type} question holds no number")
+    return float(text) if ok else None
+
+
+EXPECTED = {
+    "multi": "0 or 1",
+    "estimate": "a percentage from 0 to 100 in digits, with a decimal point (not a comma)",
+    "count": "a whole number of 0 or more, in digits",
+}
+
+
+def _value_check(q: Question) -> pa.Check:
+    error = EXPECTED.get(q.type, f"one of the codes {sorted(q.codes)}")
+    return pa.Check(lambda v: parse_value(q, v) is not None, element_wise=True, error=error)
 
 
 def _schema(cb: Codebook) -> pa.DataFrameSchema:
@@ -180,26 +276,9 @@ def _schema(cb: Codebook) -> pa.DataFrameSchema:
         ),
     }
     for q in cb.questions:
-        if q.type in ("single", "likert5"):
-            cols[q.id] = pa.Column("string", _codes_check(q), nullable=True)
-        elif q.type == "multi":
-            check = pa.Check(lambda v: v in ("0", "1"), element_wise=True, error="0 or 1")
-            for c in q.columns:
-                cols[c] = pa.Column("string", check, nullable=True)
-        elif q.type == "estimate":
-            check = pa.Check(
-                lambda v: (x := _number(v)) is not None and 0 <= x <= 100,
-                element_wise=True,
-                error="a percentage from 0 to 100 (with a decimal point, not a comma)",
-            )
-            cols[q.id] = pa.Column("string", check, nullable=True)
-        elif q.type == "count":
-            check = pa.Check(
-                lambda v: v.isdigit(), element_wise=True, error="a whole number of 0 or more"
-            )
-            cols[q.id] = pa.Column("string", check, nullable=True)
-        else:
-            cols[q.id] = pa.Column("string", nullable=True)
+        for c in q.columns:
+            check = [] if q.type == "open_text" else [_value_check(q)]
+            cols[c] = pa.Column("string", check, nullable=True)
     return pa.DataFrameSchema(cols, strict=True, ordered=False)
 
 
@@ -251,24 +330,15 @@ def _schema_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]
 
 
 def _parsed(df: pd.DataFrame, cb: Codebook) -> dict[str, pd.Series]:
-    """Numeric value per column where the cell passed the column rules, else NaN.
-
-    An invalid parent answer is thus 'unknown' for routing, so one wrong code is reported once
-    and not again for every follow-up question.
-    """
+    """Numeric value per column where the cell passed the column rules, else NaN."""
     out = {}
     for q in cb.questions:
         if q.type == "open_text":
             continue
         for c in q.columns:
-            if c not in df:
-                continue
-            v = pd.to_numeric(df[c], errors="coerce").astype(float)
-            if q.type in ("single", "likert5"):
-                v = v.where(v.isin(q.codes))
-            elif q.type == "multi":
-                v = v.where(v.isin((0, 1)))
-            out[c] = v
+            if c in df:
+                values = [None if pd.isna(v) else parse_value(q, v) for v in df[c]]
+                out[c] = pd.Series(values, index=df.index, dtype=float)
     return out
 
 
@@ -276,29 +346,38 @@ def _cross_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     vals = _parsed(df, cb)
     present = set(df.columns)
     problems: list[Problem] = []
+    # Per question: whether it was asked, and whether that is known. An invalid answer is
+    # unknown, and so is everything routed below it (children, grandchildren, ...), unless
+    # the routing rules a question out anyway: one wrong code is reported once, not again
+    # for every follow-up question down the chain.
     asked: dict[str, pd.Series] = {}
+    known: dict[str, pd.Series] = {}
     for q in cb.questions:
         if not set(q.columns) <= present:
             continue
         answered = df[list(q.columns)].notna()
         any_answer = answered.any(axis=1)
         if q.routing is None:
-            asked[q.id] = pd.Series(True, index=df.index)
+            asked[q.id] = known[q.id] = pd.Series(True, index=df.index)
         else:
-            parent = cb[q.routing.question]
-            if parent.id not in asked:
+            parent = q.routing.question
+            if parent not in asked:
                 continue  # the parent column itself is missing: reported already
             if q.routing.option is not None:
-                pv = vals.get(f"{parent.id}_{q.routing.option}")
-                cond = pv == 1
-                known = pv.notna() | ~asked[parent.id]
+                col = f"{parent}_{q.routing.option}"
+                cond = vals[col] == 1
             else:
-                pv = vals.get(parent.id)
-                cond = pv.isin(q.routing.codes)
-                known = pv.notna() | df[parent.id].isna()
-            asked[q.id] = asked[parent.id] & cond
+                col = parent
+                cond = vals[col].isin(q.routing.codes)
+            usable = vals[col].notna() | df[col].isna()  # a valid or an empty answer
+            asked[q.id] = asked[parent] & cond
+            known[q.id] = (
+                (known[parent] & usable)  # asked exactly when the parent was and matches
+                | (known[parent] & ~asked[parent])  # the parent itself was not asked
+                | (usable & ~cond)  # the parent's answer rules this question out
+            )
             cond_text = q.routing.describe()
-            for i in df.index[known & ~asked[q.id] & any_answer]:
+            for i in df.index[known[q.id] & ~asked[q.id] & any_answer]:
                 col = next(c for c in q.columns if pd.notna(df.at[i, c]))
                 problems.append(
                     Problem(
@@ -310,7 +389,7 @@ def _cross_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
                     )
                 )
             if q.required:
-                for i in df.index[known & asked[q.id] & ~any_answer]:
+                for i in df.index[known[q.id] & asked[q.id] & ~any_answer]:
                     problems.append(
                         Problem(
                             name,
@@ -358,6 +437,8 @@ def _cross_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
                             f"no other option of {q.id} ticked beside option {code}",
                         )
                     )
+        if q.type == "estimate":
+            problems += _fraction_problems(df, vals[q.id], q, name)
     for chk in cb.checks:
         if chk.type == "max_sum" and all(c in vals for c in chk.questions):
             total = sum(vals[c].fillna(0) for c in chk.questions)
@@ -372,6 +453,27 @@ def _cross_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _fraction_problems(df: pd.DataFrame, v: pd.Series, q: Question, name: str) -> list[Problem]:
+    """An estimate column written as fractions (Excel percentage cells: 0.13 for 13 %).
+
+    Every answer at most 1 and some strictly between 0 and 1 is reported: percentages that
+    low everywhere are implausible, and left alone they would be read a hundred times too small.
+    """
+    v = v.dropna()
+    fractions = v.index[(v > 0) & (v < 1)]
+    if len(fractions) == 0 or (v > 1).any():
+        return []
+    i = fractions[0]
+    return [
+        Problem(
+            name, _line(i), q.id, df.at[i, q.id],
+            f"a percentage from 0 to 100: every answer to {q.id} is at most 1, as if written "
+            f"as a fraction ({v[i]:g} for {100 * v[i]:g} %, an Excel percentage cell?); "
+            "export the numbers as percentages",
+        )
+    ]  # fmt: skip
 
 
 def _other_wave(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
@@ -400,8 +502,17 @@ def validate_frame(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     problems = _other_wave(df, cb, name)
     if problems:
         return problems  # every column would differ: the one useful message is which wave
+    if df.empty:
+        problems.append(
+            Problem(name, HEADER_LINE + 1, FILE, "(no rows)", "one row per municipality")
+        )
     problems += _schema_problems(df, cb, name)
     problems += _cross_problems(df, cb, name)
+    return sort_problems(problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Return problems in the order of the file: by row, then by column."""
     return sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
 
 
@@ -410,4 +521,4 @@ def validate_file(path: str | Path, cb: Codebook) -> tuple[pd.DataFrame | None, 
     df, problems = read_export(path)
     if df is None:
         return None, problems
-    return df, validate_frame(df, cb, str(path))
+    return df, sort_problems(problems + validate_frame(df, cb, str(path)))
