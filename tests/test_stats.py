@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from toeleiding import stats
+from toeleiding import stats, tables
 from toeleiding.claims import CLAIMS
 from toeleiding.items import Wave
 
@@ -118,3 +118,125 @@ def test_unsupported_claim_is_reported_as_not_supported(codebooks, cleaned):
     supported, _ = CLAIMS["klantmanagers-trend"].run(waves, 2018)
     assert supported.supported
     assert CLAIMS["klantmanagers-trend"].run(waves, 2017) is None  # no earlier wave asked it
+
+
+# A paired comparison on the SMALL design: every municipality 'yes' on the first question;
+# on the second, one in stratum A and one of r1's two say 'no'.
+FIRST = pd.Series([1.0] * 8)
+SECOND = pd.Series([0, 1, 1, 1, 0, 1, 1, 1], dtype=float)
+
+
+def test_paired_difference_matches_a_hand_computation():
+    d = stats.design(SMALL, POP)
+    test = stats.paired_difference(d, FIRST, SECOND, "lager", -1)
+    # Mean difference (-1 * 1 + -1 * 2.5) / 14; linearised values summed per cluster of
+    # stratum B (A is a census): r1 = 2.5 (-1 - m) + 2.5 (0 - m), r2 = r3 = 2.5 (0 - m), / 14.
+    m = -3.5 / 14
+    r1 = (2.5 * (-1 - m) + 2.5 * (0 - m)) / 14
+    r2 = r3 = 2.5 * (0 - m) / 14
+    mean = (r1 + r2 + r3) / 3
+    se = math.sqrt((1 - 4 / 10) * 3 / 2 * sum((r - mean) ** 2 for r in (r1, r2, r3)))
+    assert test.estimate == pytest.approx(m)
+    assert test.se == pytest.approx(se)
+    assert test.statistic == pytest.approx(m / se) == pytest.approx(-2.40986, abs=1e-5)
+    # t with 5 degrees of freedom: p = 0.061, not significant. The normal law would give
+    # p = 0.016 and force the claim.
+    assert test.df == 5
+    assert test.p_value == pytest.approx(2 * sps.t.sf(abs(m / se), 5))
+    assert test.p_value == pytest.approx(0.06087, abs=1e-5)
+    assert 2 * sps.norm.sf(abs(m / se)) < 0.05
+    assert not test.supported
+
+
+def test_paired_difference_is_supported_only_in_the_claimed_direction():
+    d = stats.design(SMALL, POP)
+    second = pd.Series([0, 0, 1, 0, 0, 0, 0, 1], dtype=float)
+    lower = stats.paired_difference(d, FIRST, second, "lager", -1)
+    assert lower.estimate < 0 and lower.p_value < 0.05 and lower.supported
+    higher = stats.paired_difference(d, FIRST, second, "hoger", +1)
+    assert higher.p_value == lower.p_value and not higher.supported
+    swapped = stats.paired_difference(d, second, FIRST, "hoger", +1)  # second - first
+    assert swapped.estimate == pytest.approx(-lower.estimate) and swapped.supported
+
+
+def test_paired_difference_leaves_out_unpaired_municipalities():
+    """A municipality that answered one question only is not a difference of zero."""
+    d = stats.design(SMALL, POP)
+    second = SECOND.where(SMALL.index != 0)  # the 'no' in stratum A did not answer
+    test = stats.paired_difference(d, FIRST, second, "lager", -1)
+    assert test.estimate == pytest.approx(-2.5 / 13)  # not -2.5 / 14
+
+
+def test_no_difference_without_sampling_error_is_no_difference():
+    census = SMALL[SMALL["grootteklasse"] == "A"]
+    d = stats.design(census, {"A": 4})
+    same = stats.paired_difference(d, FIRST[:4], FIRST[:4], "lager", -1)
+    assert (same.estimate, same.se, same.statistic, same.p_value) == (0, 0, 0, 1)
+    assert same.no_sampling_error and not same.supported
+
+
+def test_difference_without_sampling_error_is_exact_not_infinite():
+    a, b = stats.Estimate(0.30, 0.0, 0.30, 0.30, 4, 3), stats.Estimate(0.50, 0.0, 0.5, 0.5, 4, 3)
+    up = stats.difference(a, b, "toename", +1)
+    assert up.no_sampling_error and math.isnan(up.statistic) and up.p_value == 0
+    assert up.supported and (up.low, up.high) == (pytest.approx(0.2), pytest.approx(0.2))
+    assert not stats.difference(a, b, "afname", -1).supported
+    flat = stats.difference(a, a, "toename", +1)
+    assert (flat.statistic, flat.p_value, flat.supported) == (0, 1, False)
+    assert not stats.difference(
+        a, stats.Estimate(0.5, 0.1, 0.3, 0.7, 9, 3), "x", 1
+    ).no_sampling_error
+
+
+def test_exact_bound_of_a_share_of_zero_or_one_hundred_percent():
+    d = stats.design(SMALL, POP)
+    zero = stats.ratio(d, pd.Series([0.0] * 8), proportion=True)
+    # Only stratum B is uncertain: weight 10 of 14, three clusters, correction 1 - 4/10; the
+    # binomial bound for 3 / 0.6 = 5 effective answers: 1 - 0.025 ** (1 / 5).
+    bound = 10 / 14 * (1 - 0.025 ** (0.6 / 3))
+    assert (zero.value, zero.se, zero.low) == (0, 0, 0)
+    assert zero.high == pytest.approx(bound) == pytest.approx(0.37273, abs=1e-5)
+    one = stats.ratio(d, pd.Series([1.0] * 8), proportion=True)
+    assert (one.low, one.high) == (pytest.approx(1 - bound), 1)
+
+
+def test_a_census_with_a_share_of_zero_has_no_interval():
+    census = SMALL[SMALL["grootteklasse"] == "A"]
+    est = stats.ratio(stats.design(census, {"A": 4}), pd.Series([0.0] * 4), proportion=True)
+    assert (est.low, est.high) == (0, 0)  # not 0 to 60 %: a census has no sampling error
+
+
+def test_more_respondents_than_municipalities_is_an_error():
+    with pytest.raises(ValueError, match="more responding municipalities"):
+        stats.design(SMALL, {"A": 3, "B": 10})
+
+
+def test_a_sampled_stratum_with_one_cluster_is_an_error():
+    lonely = SMALL.assign(respondent_id=["a1", "a2", "a3", "a4", "r1", "r1", "r1", "r1"])
+    with pytest.raises(ValueError, match="single respondent"):
+        stats.design(lonely, POP)
+    # A census stratum with one respondent is fine: it adds no sampling error anyway.
+    one = SMALL.assign(respondent_id=["a1"] * 4 + ["r1", "r1", "r2", "r3"])
+    est = stats.ratio(stats.design(one, POP), SMALL["y"].astype(float), proportion=True)
+    assert est.df == 4 - 2
+
+
+def test_a_subgroup_uses_the_degrees_of_freedom_of_the_whole_design():
+    d = stats.design(SMALL, POP)
+    only_b = SMALL["y"].astype(float).where(SMALL["grootteklasse"] == "B")
+    assert stats.ratio(d, only_b, proportion=True).df == d.df == 5
+
+
+def test_2018_dedicated_klantmanagers_match_an_independent_audit(codebooks, cleaned):
+    """An audit re-derived this estimate outside the package (samplics agrees too)."""
+    w = Wave(2018, cleaned[2018], codebooks[2018])
+    q = w.cb.by_harmonised("aanbod")
+    hit = w.df[q.clean_column(1)].astype(bool)
+    est = stats.share(stats.design(w.df, w.cb.population), tables.answered(w.df, q), hit)
+    assert est.value == pytest.approx(0.833517, abs=1e-6)
+    assert est.se == pytest.approx(0.011671, abs=1e-6)
+    assert est.df == 186
+    assert (est.low, est.high) == (
+        pytest.approx(0.809203, abs=1e-6),
+        pytest.approx(0.855286, abs=1e-6),
+    )
