@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
+from toeleiding import tables
 from toeleiding.calibration import check, evaluate, targets
+from toeleiding.rounding import percent_half_up
 
 
 def test_every_target_is_reproduced(codebooks, calibrations, cleaned, year):
@@ -66,3 +68,22 @@ def test_cleaned_tables_hold_no_calibration_columns(cleaned):
     for df in cleaned.values():
         assert isinstance(df, pd.DataFrame)
         assert not any("calib" in c for c in df.columns)
+
+
+def test_assumed_budget_shares_2016_give_the_published_mean(calibrations):
+    """The sources say 'two' budgets in 2016; the assumed shares add up to 200 % (L13)."""
+    spec = calibrations[2016]["questions"]["V07"]
+    assert sum(spec["assumed_percent"].values()) == 100 * spec["mean_answers"]["value"]
+
+
+def test_budgets_2016_print_as_two(codebooks, cleaned):
+    """The book prints one decimal: 2,0, not 1,9."""
+    q = codebooks[2016].by_harmonised("budgetten")
+    assert tables.mean_answers(cleaned[2016], q)[1] == 2.0
+
+
+def test_enough_money_in_2018_is_nine_percent(codebooks, cleaned):
+    """'Slechts 9%' has enough money for the long term (Figuur 10.3: 9 % + 0 %)."""
+    q = codebooks[2018].by_harmonised("middelen_lange_termijn")
+    k, n = tables.option_share(cleaned[2018], q, ["voldoende", "ruim_voldoende"])
+    assert n == 282 and percent_half_up(k, n) == 9

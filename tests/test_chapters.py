@@ -9,10 +9,14 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
+from test_codebook import ITEMS_2018
 
 from toeleiding import paths
 from toeleiding.calibration import targets
+from toeleiding.chapter import Chapter
 from toeleiding.execute import strip_run_metadata
+from toeleiding.items import ITEMS
+from toeleiding.metrics import headline
 
 PARAMS = yaml.safe_load(paths.PARAMS.read_text())
 CHAPTERS = PARAMS["execute"]["chapters"]
@@ -25,21 +29,97 @@ def test_every_chapter_has_a_notebook():
     assert sorted(p.stem for p in NOTEBOOKS) == sorted(CHAPTERS)
 
 
+# What may hold digits in a notebook's text: references to items and section ids.
+ALLOWED = re.compile(r"\b(Figuur|Tabel|Trend) ([A-Z]\.)?\d+(\.\d+)?[a-z]?\b|\{#[^}]*\}")
+KEY = re.compile(r"^[A-Za-z_][\w-]*$")  # an option key, question name or claim id
+
+
+def _texts(source: str):
+    """The text of a code cell: string literals, f-strings without their {...} parts."""
+    tree = ast.parse(source.replace("#|", "# |"))
+    inside = {id(n) for v in ast.walk(tree) if isinstance(v, ast.FormattedValue)
+              for n in ast.walk(v.value)}  # fmt: skip
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in inside
+        ):
+            yield node.value
+
+
+def typed_numbers(nb) -> list[str]:
+    """Every digit typed into a notebook's text (Markdown, or strings outside {...})."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if "parameters" in cell.metadata.get("tags", []):
+            continue
+        texts = [cell.source] if cell.cell_type == "markdown" else _texts(cell.source)
+        for text in texts:
+            if not KEY.match(text) and re.search(r"\d", ALLOWED.sub("", text)):
+                problems.append(f"cell {i}: number typed in text: {text[:60]!r}")
+    return problems
+
+
+def test_typed_numbers_are_found():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'ch.say(f"Gemiddeld gaven gemeenten 3,6 antwoorden en 72 procent '
+            "{ch.pct('studeren_30plus', 'ja')}%.\")"
+        ),
+        nbformat.v4.new_markdown_cell("Zie Figuur 3.1 en Tabel 8.1 {#sec-a1}: twee derde."),
+        nbformat.v4.new_code_cell('ch.show("Tabel M.1")\nch.pct("studeren_30plus", "ja")'),
+        nbformat.v4.new_markdown_cell("In 2018 deed 74% mee."),
+    ]
+    assert [p.split(":")[0] for p in typed_numbers(nb)] == ["cell 0", "cell 3"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_committed_without_outputs_and_typed_numbers(path):
     nb = nbformat.read(path, as_version=4)
-    problems = []
+    problems = typed_numbers(nb)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            if cell.outputs or cell.execution_count is not None:
-                problems.append(f"cell {i} has outputs")
-            for node in ast.walk(ast.parse(cell.source.replace("#|", "# |"))):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                    if re.search(r"\d+\s*%|\b(19|20)\d\d\b", node.value):
-                        problems.append(f"cell {i}: number typed in text: {node.value[:60]!r}")
-        elif cell.cell_type == "markdown" and re.search(r"\d", cell.source):
-            problems.append(f"cell {i}: digits in Markdown: {cell.source[:60]!r}")
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
+            problems.append(f"cell {i} has outputs")
     assert not problems, problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_synthetic_data_are_mentioned_only_through_the_package(path):
+    """Notebooks never say 'synthetic' themselves: the package says it when it is so."""
+    nb = nbformat.read(path, as_version=4)
+    said = [
+        f"cell {i}"
+        for i, cell in enumerate(nb.cells)
+        if any("synthet" in t.lower() for t in
+               ([cell.source] if cell.cell_type == "markdown" else _texts(cell.source)))
+    ]  # fmt: skip
+    assert not said, said
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_a_real_export_is_not_called_synthetic(tmp_path, monkeypatch, synthetic):
+    from toeleiding import chapter
+
+    shown = []
+    monkeypatch.setattr(chapter, "display", lambda md: shown.append(md.data))
+    ch = Chapter("methode", 2018, paths.CLEAN_DIR, paths.CODEBOOK_DIR, tmp_path, synthetic)
+    ch.notice()
+    ch.data_origin()
+    for topic in chapter.SYNTHETIC_NOTES:
+        ch.synthetic_note(topic)
+    text = "\n".join(shown).lower()
+    assert ("synthet" in text) is synthetic
+    assert "echte" in text  # the real-data explanation, or how to switch to it
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_cells_stay_short(path):
+    nb = nbformat.read(path, as_version=4)
+    long = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and
+            len(c.source.splitlines()) > 25]  # fmt: skip
+    assert not long, long
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -91,52 +171,86 @@ def _csv_rows(year):
     return pd.concat(frames, ignore_index=True)
 
 
-def test_every_published_2018_figure_is_in_the_csv_downloads(codebooks, calibrations):
-    """Each printed percentage, mean and base n of 2018 appears with its printed value.
+def _book_items(q):
+    """The items that show a question: its report items, else the book's own items."""
+    return list(q.items) or [i for i, d in ITEMS.items() if q.harmonised in d.questions]
 
-    Not checked here: group shares that the report only gives in its text for a non-Likert
+
+def published_mismatches(rows, cb, calibration):
+    """Check every published 2018 figure against the CSV rows of its own item.
+
+    Returns the figures not found and the number checked. A figure must appear in at least
+    one item of its question, and every row of those items that reports the same question,
+    answer options and year must carry the printed value.
+
+    Not checked: group shares that the report only gives in its text for a non-Likert
     question (e.g. 87 % 'ja' in total for Figuur 7.2), and the count of paid workplaces,
     which has no figure; both are checked in tests/test_calibration.py.
     """
-
-    def q_is_count(cb, qid):
-        return cb[qid].type == "count"
-
-    rows = _csv_rows(2018)
     rows = rows[rows["jaar"] == 2018]
-    cb = codebooks[2018]
     missing, checked = [], 0
-    for t in targets(calibrations[2018]):
-        if not t.published or q_is_count(codebooks[2018], t.question):
-            continue
+    for t in targets(calibration):
         q = cb[t.question]
-        mine = rows[rows["vraag"] == q.harmonised]
-        if t.kind == "n":
-            ok = not mine.empty and (mine["basis_n"] == t.value).any()
-        elif t.kind == "percent":
-            keys = {q.option(c).key for c in t.codes}
-            if len(keys) > 1 and q.type != "likert5":
-                continue
-            match = mine[[set(str(o).split("+")) == keys for o in mine["optie"]]]
-            ok = (match["waarde_afgerond"] == t.value).any()
-        elif t.kind == "mean":
-            ok = ((mine["eenheid"] == "gemiddelde %") & (mine["waarde_afgerond"] == t.value)).any()
-        elif t.kind == "mean_answers":
-            # The book prints one decimal; the report sometimes a whole number (Figuur 10.2).
-            match = mine[mine["optie"] == "gemiddeld_aantal_antwoorden"]
-            ok = any(_half_up(v, t.decimals) == t.value for v in match["waarde"])
-        elif t.kind == "count":
-            keys = {q.option(c).key for c in t.codes}
-            if len(keys) > 1:
-                continue
-            ok = (mine[mine["optie"] == next(iter(keys))]["aantal"] == t.value).any()
-        else:
+        if not t.published or q.type == "count" or t.kind not in KINDS:
             continue
+        keys = {q.option(c).key for c in t.codes}
+        if len(keys) > 1 and (t.kind == "count" or (t.kind == "percent" and q.type != "likert5")):
+            continue
+        found = []
+        for item in _book_items(q):
+            mine = rows[(rows["item"] == item) & (rows["vraag"] == q.harmonised)]
+            values = KINDS[t.kind](mine, keys)
+            if t.kind == "n":
+                found.append(not values.empty and (values == t.value).all())
+            elif not values.empty:
+                if t.kind == "mean_answers":
+                    values = pd.Series([_half_up(v, t.decimals) for v in values])
+                found.append((values == t.value).all())
         checked += 1
-        if not ok:
+        if not found or not all(found):
             missing.append(t.describe())
+    return missing, checked
+
+
+KINDS = {
+    "n": lambda m, keys: m["basis_n"],
+    "percent": lambda m, keys: m.loc[
+        [set(str(o).split("+")) == keys for o in m["optie"]], "waarde_afgerond"
+    ],
+    "mean": lambda m, keys: m.loc[m["optie"] == "gemiddelde", "waarde_afgerond"],
+    # The book prints one decimal; the report sometimes a whole number (Figuur 10.2).
+    "mean_answers": lambda m, keys: m.loc[m["optie"] == "gemiddeld_aantal_antwoorden", "waarde"],
+    "count": lambda m, keys: m.loc[m["optie"].isin(keys), "aantal"],
+}
+
+
+def test_every_published_2018_figure_is_in_the_csv_of_its_item(codebooks, calibrations):
+    missing, checked = published_mismatches(_csv_rows(2018), codebooks[2018], calibrations[2018])
     assert not missing, missing
     assert checked > 150
+
+
+def test_a_wrong_value_in_one_item_is_caught(codebooks, calibrations):
+    """Figuur 3.1 'Ja' changed to 61: the trend figure still says 60, which must not help."""
+    rows = _csv_rows(2018)
+    hit = (rows["item"] == "Figuur 3.1") & (rows["optie"] == "ja") & (rows["jaar"] == 2018)
+    assert hit.sum() == 1
+    rows.loc[hit, "waarde_afgerond"] = 61
+    missing, _ = published_mismatches(rows, codebooks[2018], calibrations[2018])
+    assert missing == ["V01 percent [1] = 60"]
+
+
+def test_all_35_items_of_2018_in_their_chapter():
+    problems = []
+    for item in ["Tabel 1", *ITEMS_2018]:
+        chapter = ITEMS[item].chapter
+        built = json.loads((BUILD / chapter / "2018" / "items.json").read_text())["items"]
+        frames = [pd.read_csv(p) for p in (BUILD / chapter / "2018" / "data").glob("*.csv")]
+        in_csv = any((f.get("item") == item).any() for f in frames if "item" in f)
+        if item not in built or not in_csv:
+            problems.append(f"{item} ({chapter}): items.json {item in built}, CSV {in_csv}")
+    assert len(ITEMS_2018) + 1 == 35
+    assert not problems, problems
 
 
 def test_tabel_1_in_the_method_chapter():
@@ -170,6 +284,74 @@ def test_metrics_per_edition():
     assert m18["start_bij_vestiging_pct"] == 72 and m18["dedicated_klantmanagers_pct"] == 84
     m16 = json.loads((paths.ROOT / "metrics" / "2016.json").read_text())
     assert "dedicated_klantmanagers_pct" not in m16  # not asked in 2016: left out, not filled in
+    m17 = json.loads((paths.ROOT / "metrics" / "2017.json").read_text())
+    assert m17["proefplaatsing_pct"] == 73 and m17["contact_werkgevers_pct"] == 96
+
+
+def test_an_indicator_is_measured_by_the_question_its_wave_asked(codebooks, cleaned):
+    """A proefplaatsing is an option of Tabel 6.1 in 2018 and a question of its own in 2017."""
+    m17, m18 = (headline(cleaned[y], codebooks[y]) for y in (2017, 2018))
+    assert m17["proefplaatsing_pct"] == 73 and m17["contact_werkgevers_pct"] == 96
+    assert m18["proefplaatsing_pct"] == 91 and "contact_werkgevers_pct" not in m18
+
+
+def test_rest_up_to_100_has_an_interval(codebooks, cleaned):
+    """'Niet uitgestroomd' is 100 minus the parts per municipality, with its own interval."""
+    from toeleiding import items
+
+    waves = {y: items.Wave(y, cleaned[y], codebooks[y]) for y in YEARS}
+    for item in ("Figuur 8.1", "Figuur 8.2"):
+        data = items.build(item, waves, 2018).data
+        rest, parts = data[data["optie"] == "rest"], data[data["optie"] != "rest"]
+        assert len(rest) == 1
+        r = rest.iloc[0]
+        assert r["ci_laag"] < r["gewogen"] < r["ci_hoog"]
+        assert r["gewogen"] == pytest.approx(100 - parts["gewogen"].sum())
+
+
+def test_key_figures_carry_intervals_and_a_download():
+    for year in YEARS:
+        rows = pd.read_csv(BUILD / "samenvatting" / str(year) / "data" / "tbl-kerncijfers.csv")
+        now = rows[rows["jaar"] == year]
+        metrics = json.loads((paths.ROOT / "metrics" / f"{year}.json").read_text())
+        assert dict(zip(now["indicator"], now["waarde_afgerond"], strict=True)) == metrics
+        shares = now[now["eenheid"].isin(["%", "gemiddelde %"])]
+        assert len(shares) > 5 and shares["gewogen"].notna().all()
+        assert (shares["ci_laag"] < shares["ci_hoog"]).all()
+        text = json.dumps(nbformat.read(_executed("samenvatting", year), as_version=4))
+        assert "(data/tbl-kerncijfers.csv)" in text and "#tbl-kerncijfers" in text
+
+
+def _markdown(chapter, year):
+    nb = nbformat.read(_executed(chapter, year), as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            yield out.get("data", {}).get("text/markdown", "")
+
+
+def test_executed_text_reads_as_dutch():
+    """No sentence starts with a digit; labels keep their capitals; no field names or (x) (y)."""
+    problems = []
+    for chapter in CHAPTERS:
+        for year in YEARS:
+            for text in _markdown(chapter, year):
+                for line in text.splitlines():
+                    line = line.lstrip("*- ")
+                    if line[:1].isdigit():
+                        problems.append(f"{chapter} {year}: starts with a number: {line[:50]}")
+                    if re.search(r"\bnederland\b|\) \(\d|\w_\w", line):
+                        problems.append(f"{chapter} {year}: {line[:80]}")
+    assert not problems, problems
+
+
+def test_download_links_name_no_figure_number():
+    """Quarto numbers the book's figures itself; a link naming the report's number would clash."""
+    for chapter in CHAPTERS:
+        for year in YEARS:
+            for text in _markdown(chapter, year):
+                for label, target in re.findall(r"\[([^\]]*)\]\((data/[^)]+)\)", text):
+                    assert not re.search(r"\d", label), (chapter, year, label)
+                    assert target.endswith(".csv"), target
 
 
 def test_intervals_in_the_downloads_of_every_edition():

@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from toeleiding import paths
@@ -69,3 +70,45 @@ def test_broken_codebook_is_refused(tmp_path):
     )
     with pytest.raises(CodebookError, match="V22: routing refers to V99"):
         load_codebook(bad)
+
+
+def test_assumed_options_are_marked(codebooks, calibrations, year):
+    """An option of a multiple-response question whose share is assumed carries `assumed`."""
+    for q in codebooks[year].questions:
+        if q.type == "multi":
+            spec = calibrations[year]["questions"].get(q.id) or {}
+            assumed = {int(c) for c in spec.get("assumed_percent") or {}}
+            assert {o.code for o in q.options if o.assumed} == assumed, (year, q.id)
+
+
+def test_options_of_assumption_l05_are_marked(codebooks):
+    """Figuur 3.7, 4.3 and 6.2: the options docs/ASSUMPTIONS.md (L05) lists as assumed."""
+    l05 = {
+        "andere_groepen": {"alleenstaande_ouders", "andere_nieuwkomers", "anders"},
+        "informatiebronnen": {"eigen_intake", "assessment", "taalscholen", "anders"},
+        "uitvoeringspartners": {"uwv", "reintegratiebedrijven", "uaf", "coa"},
+    }
+    for name, keys in l05.items():
+        q = codebooks[2018].by_harmonised(name)
+        assert {o.key for o in q.options if o.assumed} == keys, name
+
+
+def test_assumed_marks_do_not_change_the_synthetic_data(codebooks, calibrations):
+    """`assumed` only labels the book: the raw data are the same with or without it."""
+    from dataclasses import replace
+
+    from conftest import SEED
+    from toeleiding.synthesize import synthesize
+
+    cb = codebooks[2018]
+    plain = replace(
+        cb,
+        questions=[
+            replace(q, options=tuple(replace(o, assumed=False) for o in q.options))
+            for q in cb.questions
+        ],
+    )
+    assert any(o.assumed for q in cb.questions for o in q.options)
+    pd.testing.assert_frame_equal(
+        synthesize(cb, calibrations[2018], SEED), synthesize(plain, calibrations[2018], SEED)
+    )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import figures, tables
 from .codebook import Codebook, Question
+from .metrics import Indicator, headline_rows
 from .rounding import percent_half_up, ratio_half_up
 
 
@@ -40,6 +41,7 @@ class Result:
     alt: str = ""
     notes: list[str] = field(default_factory=list)
     not_asked: str | None = None
+    table: pd.DataFrame | None = None  # a table to show as it is (strings), instead of data
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class ItemDef:
     chapter: str
     build: Callable[[dict[int, Wave], int, ItemDef], Result]
     questions: tuple[str, ...]
-    title: str = ""
+    report_note: str = ""  # said in the caption of the edition of the report's year
 
 
 def _fmt_pct(v) -> str:
@@ -100,18 +102,43 @@ def _caption(item: str, text: str, n: int | str, extra: str = "") -> str:
 
 
 def _not_asked(defn: ItemDef, year: int, name: str) -> Result:
+    """An item whose question (harmonised ``name``) was not asked; ``build`` words the note."""
     return Result(
         item=defn.item,
         slug=defn.slug,
         kind=defn.kind,
         caption="",
         data=pd.DataFrame(columns=["jaar", *tables.COLUMNS]),
-        not_asked=(
-            f"De vraag achter {defn.item} ({name.replace('_', ' ')}) is in {year} niet gesteld."
-        ),
+        not_asked=name,
     )
 
 
+# First words of labels that stay capitalised in a sentence.
+PROPER = ("Europ", "Nederland", "Stichting", "Rijk")
+
+
+def in_sentence(label: str) -> str:
+    """A category label as it reads inside a sentence: first letter small, names kept.
+
+    Only an ordinary capitalised first word changes; acronyms and codes ("UWV", "G40",
+    "SW-bedrijf") and names ("Europese middelen", "Stichting voor ...") stay as they are.
+    """
+    label = str(label)
+    first = label.split(" ", 1)[0].strip("()[],;:")
+    rest = first[1:].replace("-", "").replace("/", "")
+    if not (first[:1].isupper() and rest.isalpha() and rest.islower()) or first.startswith(PROPER):
+        return label
+    i = label.index(first[0])
+    return label[:i] + label[i].lower() + label[i + 1 :]
+
+
+# Waves overlap (most municipalities took part more than once) but cannot be linked: the codes
+# differ per wave. So a difference between waves is a direction, not a change within municipalities.
+WAVES_NOTE = (
+    "Niet elk jaar deden dezelfde gemeenten mee, en de antwoorden van één gemeente zijn niet over "
+    "de jaren te koppelen; een verschil tussen jaren is dus een richting, geen gemeten verandering "
+    "binnen dezelfde gemeenten."
+)
 INTERVAL_NOTE = (
     "De stip met streep is de schatting voor alle gemeenten in Nederland met haar "
     "95%-interval (gewogen naar grootteklasse, rekening houdend met respondenten die voor meer "
@@ -132,7 +159,18 @@ def add_intervals(data: pd.DataFrame, waves: dict[int, Wave]) -> pd.DataFrame:
     designs: dict[int, stats.Design] = {}
     for i, row in out.iterrows():
         w = waves.get(int(row["jaar"]))
-        q = w.cb.by_harmonised(str(row["vraag"])) if w is not None else None
+        if w is None:
+            continue
+        if row["optie"] == "rest":  # 100 minus the sum of the parts, per municipality
+            parts = [w.cb.by_harmonised(name) for name in str(row["vraag"]).split("+")]
+            if any(p is None or p.type != "estimate" for p in parts):
+                continue
+            d = designs.setdefault(w.year, stats.design(w.df, w.cb.population))
+            rest = 100 - sum(w.df[p.clean_column()].astype(float) for p in parts)
+            est = stats.ratio(d, rest, proportion=False)
+            out.loc[i, ["gewogen", "ci_laag", "ci_hoog"]] = [est.value, est.low, est.high]
+            continue
+        q = w.cb.by_harmonised(str(row["vraag"]))
         if q is None or q.type in ("open_text", "count"):
             continue
         d = designs.setdefault(w.year, stats.design(w.df, w.cb.population))
@@ -157,7 +195,10 @@ def _with_year(table: pd.DataFrame, year: int) -> pd.DataFrame:
     return table.assign(jaar=year)[["jaar", *tables.COLUMNS]]
 
 
-ASSUMED_NOTE = "Opties met * staan niet in de bronnen; ze zijn aangenomen (zie het aannamelog)."
+ASSUMED_NOTE = (
+    "Bij opties met * geven de bronnen geen aandeel: het aandeel is aangenomen (zie het "
+    "aannamelog)."
+)
 
 
 def _mark_assumed(table: pd.DataFrame, q: Question) -> tuple[pd.DataFrame, list[str]]:
@@ -187,7 +228,7 @@ def single(name: str, grouped: bool = False) -> Callable:
         if q.type == "likert5":
             groups = _with_year(tables.likert_group_shares(w.df, q), year)
             summary = ", ".join(
-                f"{c.lower()} {_fmt_pct(v)}%"
+                f"{in_sentence(c)} {_fmt_pct(v)}%"
                 for c, v in zip(groups["categorie"], groups["waarde_afgerond"], strict=True)
             )
             notes.append(f"Samengevat: {summary}.")
@@ -263,26 +304,6 @@ def multi(name: str, as_table: bool = False) -> Callable:
     return build
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One share that can be followed across waves, possibly from differently typed questions.
-
-    ``sources`` lists (harmonised question, option keys); the first source asked in a wave is
-    used there.
-    """
-
-    label: str
-    sources: tuple[tuple[str, tuple[str, ...]], ...]
-
-    def measure(self, w: Wave) -> tuple[str, str, int, int] | None:
-        """Return (question, option keys, count, base n) in a wave, or None if not asked."""
-        for name, keys in self.sources:
-            q = w.cb.by_harmonised(name)
-            if q is not None:
-                return (name, "+".join(keys), *tables.option_share(w.df, q, list(keys)))
-        return None
-
-
 def trend(title: str, indicators: list[Indicator]) -> Callable:
     """Grouped bars: each indicator in every wave up to the edition's year where it was asked."""
 
@@ -291,7 +312,7 @@ def trend(title: str, indicators: list[Indicator]) -> Callable:
         assumed: set[str] = set()
         for y in sorted(k for k in waves if k <= year):
             for ind in indicators:
-                got = ind.measure(waves[y])
+                got = ind.measure(waves[y].df, waves[y].cb)
                 if got is None:
                     continue
                 name, keys, k, n = got
@@ -313,15 +334,12 @@ def trend(title: str, indicators: list[Indicator]) -> Callable:
                 )
         data = pd.DataFrame(rows, columns=["jaar", *tables.COLUMNS])
         if data.empty or year not in set(data["jaar"]):
-            return _not_asked(defn, year, title.lower())
+            return _not_asked(defn, year, indicators[0].sources[0][0])
         years = sorted(set(data["jaar"]))
         bases = ", ".join(
             f"{y}: n = {int(data.loc[data['jaar'] == y, 'basis_n'].max())}" for y in years
         )
-        note = (
-            "Elk jaar is een andere groep gemeenten; verschillen tussen jaren zijn geen gemeten "
-            "verandering binnen gemeenten."
-        )
+        note = WAVES_NOTE
         if len(years) == 1:
             note = "Eerdere metingen van deze vraag zijn er niet."
         data = add_intervals(data, waves)
@@ -362,7 +380,7 @@ def estimates(
         qs = [w.cb.by_harmonised(name) for name, _ in parts]
         present = [(q, label) for q, (_, label) in zip(qs, parts, strict=True) if q is not None]
         if not present:
-            return _not_asked(defn, year, title.lower())
+            return _not_asked(defn, year, parts[0][0])
         table = tables.estimate_means(w.df, [q for q, _ in present], [lab for _, lab in present])
         if complement and len(present) == len(parts):
             rest = 100 - table["waarde"].sum()
@@ -421,7 +439,7 @@ def routes_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
         table = _with_year(tables.estimate_means(w.df, qs, [lab for _, lab in ROUTES]), y)
         frames.append(add_intervals(table, waves))
     if not frames or frames[-1]["jaar"].iloc[0] != year:
-        return _not_asked(defn, year, "integratieroutes")
+        return _not_asked(defn, year, ROUTES[0][0])
     data = pd.concat(frames, ignore_index=True)
     bases = ", ".join(f"{y}: n = {int(d['basis_n'].max())}" for y, d in data.groupby("jaar"))
     caption = (
@@ -503,6 +521,46 @@ def bases_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
     return Result(defn.item, defn.slug, "tbl", caption, data)
 
 
+def key_figures(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
+    """The headline indicators (``metrics``) of the edition beside earlier waves.
+
+    Every share and mean carries the estimate for all municipalities with its 95 % interval
+    (in the CSV for every wave; in the table for the edition's wave).
+    """
+    years = sorted(y for y in waves if y <= year)
+    frames = [headline_rows(waves[y].df, waves[y].cb).assign(jaar=y) for y in years]
+    order = list(frames[-1]["indicator"])  # what this edition asked, in its order
+    data = pd.concat(frames, ignore_index=True)
+    data = data[data["indicator"].isin(order)][["jaar", *tables.COLUMNS, "indicator"]]
+    data = add_intervals(data.reset_index(drop=True), waves)
+    head = f"Alle gemeenten {year} (95%-interval)"
+    rows = []
+    for name in order:
+        sub = data[data["indicator"] == name].set_index("jaar")
+        cells = [_cell(sub.loc[y]) if y in sub.index else "–" for y in years]
+        now = sub.loc[year]
+        est = (
+            ""
+            if pd.isna(now["gewogen"])
+            else (f"{now['gewogen']:.0f}% ({now['ci_laag']:.0f}–{now['ci_hoog']:.0f})")
+        )
+        rows.append([now["categorie"], *cells, est])
+    table = pd.DataFrame(rows, columns=["Indicator", *map(str, years), head])
+    caption = (
+        f"{defn.item}. Kerncijfers van de editie {year}, naast eerdere metingen waar die er "
+        "zijn; – betekent niet gevraagd. Percentages gaan over de gemeenten die de vraag "
+        "beantwoordden. De laatste kolom schat het aandeel of gemiddelde voor alle gemeenten in "
+        "Nederland, met een 95%-interval (gewogen naar grootteklasse, rekening houdend met "
+        "respondenten die voor meer gemeenten antwoordden)."
+    )
+    return Result(defn.item, defn.slug, "tbl", caption, data, table=table)
+
+
+def _cell(row: pd.Series) -> str:
+    value = _fmt_pct(row["waarde_afgerond"])
+    return value if row["eenheid"] == "aantal" else f"{value}%"
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 _KM = Indicator("Dedicated klantmanagers", (("aanbod", ("dedicated_klantmanagers",)),))
@@ -519,7 +577,17 @@ def _zicht(label: str, keys: tuple[str, ...]) -> Indicator:
 
 
 _DEFS: list[tuple] = [
-    ("Tabel 1", "tbl-respons", "tbl", "methode", response_table, ()),
+    ("Kerncijfers", "tbl-kerncijfers", "tbl", "samenvatting", key_figures, ()),
+    (
+        "Tabel 1",
+        "tbl-respons",
+        "tbl",
+        "methode",
+        response_table,
+        (),
+        "Het rapport telt in de kolom met alle gemeenten één middelgrote of kleine gemeente te "
+        "veel: het totaal klopt, de som van de rijen niet (aanname T02 in het aannamelog).",
+    ),
     ("Tabel M.1", "tbl-basis-n", "tbl", "methode", bases_table, ()),
     (
         "Figuur 3.1",
@@ -882,23 +950,60 @@ _DEFS: list[tuple] = [
 ]
 
 ITEMS: dict[str, ItemDef] = {
-    d[0]: ItemDef(item=d[0], slug=d[1], kind=d[2], chapter=d[3], build=d[4], questions=tuple(d[5]))
-    for d in _DEFS
+    d[0]: ItemDef(d[0], d[1], d[2], d[3], d[4], tuple(d[5]), *d[6:]) for d in _DEFS
 }
 
 
 # The book numbers figures and tables itself (per chapter, like the report); the caption
 # names the item's number in the report so readers can compare.
-REPORT = "het rapport van 2018"
+REPORT_YEAR = 2018
+REPORT = f"het rapport van {REPORT_YEAR}"
 
 
-def build(item: str, waves: dict[int, Wave], year: int) -> Result:
-    """Build one item for the edition of ``year``."""
+def is_report_item(item: str) -> bool:
+    """Whether an item is a figure or table of the report (not one the book adds)."""
+    return item.split()[0] in ("Figuur", "Tabel") and not item.startswith("Tabel M")
+
+
+def build(
+    item: str, waves: dict[int, Wave], year: int, wording: dict[str, str] | None = None
+) -> Result:
+    """Build one item for the edition of ``year``.
+
+    Parameters
+    ----------
+    item
+        The item's name, e.g. ``"Figuur 3.1"``.
+    waves
+        The cleaned waves available to the edition.
+    year
+        The edition's survey year.
+    wording
+        Question text per harmonised name (from any wave), to name a question that was not
+        asked in this edition's wave.
+    """
     defn = ITEMS[item]
     result = defn.build(waves, year, defn)
+    if result.not_asked is not None:
+        name = result.not_asked
+        text = (wording or {}).get(name, name.replace("_", " "))
+        what = (
+            f"{item} uit {REPORT}"
+            if is_report_item(item)
+            else "deze " + ("figuur" if defn.kind == "fig" else "tabel")
+        )
+        what_was = (
+            f"De stelling '{text.removeprefix('Stelling: ')}'"
+            if text.startswith("Stelling: ")
+            else f"De vraag '{text}'"
+        )
+        result.not_asked = f"{what_was} is in {year} niet gesteld; daarom ontbreekt hier {what}."
+        return result
     prefix = f"{item}. "
     if result.caption.startswith(prefix):
         result.caption = result.caption[len(prefix) :]
-        if item.split()[0] in ("Figuur", "Tabel") and not item.startswith("Tabel M"):
+        if is_report_item(item):
+            if defn.report_note and year == REPORT_YEAR:
+                result.caption += f" {defn.report_note}"
             result.caption += f" ({item} in {REPORT}.)"
     return result

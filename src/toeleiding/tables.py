@@ -25,12 +25,20 @@ COLUMNS = [
     "eenheid",
 ]
 
-# Likert answers as the report groups them.
-LIKERT_GROUPS = {
-    "(Helemaal) eens": ("eens", "helemaal_eens", "voldoende", "ruim_voldoende"),
-    "Neutraal": ("neutraal",),
-    "(Helemaal) oneens": ("oneens", "helemaal_oneens", "onvoldoende", "ruim_onvoldoende"),
-}
+# Five-point answers as the report groups them, per scale: group label -> option keys. A
+# question uses the scale whose keys its options have.
+LIKERT_GROUPS = (
+    {
+        "(Helemaal) eens": ("eens", "helemaal_eens"),
+        "Neutraal": ("neutraal",),
+        "(Helemaal) oneens": ("oneens", "helemaal_oneens"),
+    },
+    {
+        "(Ruim) voldoende": ("voldoende", "ruim_voldoende"),
+        "Voldoende noch onvoldoende": ("neutraal",),
+        "(Ruim) onvoldoende": ("onvoldoende", "ruim_onvoldoende"),
+    },
+)
 
 
 def share_rows(
@@ -71,11 +79,17 @@ def single_shares(df: pd.DataFrame, q: Question) -> pd.DataFrame:
 
 
 def likert_group_shares(df: pd.DataFrame, q: Question) -> pd.DataFrame:
-    """Shares of a Likert question grouped as in the report: eens, neutraal, oneens."""
+    """Shares of a Likert question grouped as in the report: agree, neutral, disagree.
+
+    The group labels follow the question's scale: "(helemaal) eens" for agreement,
+    "(ruim) voldoende" for sufficiency.
+    """
     valid = df[q.clean_column()].dropna()
     n = len(valid)
+    keys_of_q = {o.key for o in q.options}
+    scale = max(LIKERT_GROUPS, key=lambda g: len(keys_of_q & {k for ks in g.values() for k in ks}))
     labels, counts, optkeys = [], [], []
-    for group, keys in LIKERT_GROUPS.items():
+    for group, keys in scale.items():
         members = [o for o in q.options if o.key in keys]
         if members:
             labels.append(group)
