@@ -10,8 +10,19 @@ from toeleiding import paths
 from toeleiding.calibration import load_calibration
 from toeleiding.codebook import load_codebook
 
-YEARS = yaml.safe_load(paths.PARAMS.read_text())["years"]
-SEED = yaml.safe_load(paths.PARAMS.read_text())["synthesize"]["seed"]
+PARAMS = yaml.safe_load(paths.PARAMS.read_text())
+YEARS = PARAMS["years"]
+SEED = PARAMS["synthesize"]["seed"]
+# The inputs of the book (assemble, render) as the render stage passes them, but the build.
+BOOK_INPUTS = dict(
+    book_dir=paths.ROOT / "book",
+    codebook_dir=paths.CODEBOOK_DIR,
+    assumptions=paths.ROOT / "docs" / "ASSUMPTIONS.md",
+    lock_path=paths.ROOT / "dvc.lock",
+    metrics_dir=paths.ROOT / "metrics",
+    clean_dir=paths.CLEAN_DIR,
+    min_count=PARAMS["disclosure"]["min_count"],
+)
 
 
 @pytest.fixture(scope="session", params=YEARS, ids=str)
