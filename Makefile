@@ -26,8 +26,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name toeleiding --display-name "Python 3 (toeleiding)"
 	touch $@
 
-# Stages that run without Quarto; `render` (the book) needs the quarto binary.
-CORE_STAGES := synthesize clean metrics execute
+# The last stages that run without Quarto (`render`, the book, needs the quarto binary); DVC
+# brings their upstream stages (synthesize, clean) along. Naming only the leaves keeps a no-op
+# run fast: DVC reads dvc.lock once per target.
+CORE_STAGES := metrics execute
 HAVE_QUARTO := $(shell command -v quarto 2>/dev/null)
 
 repro: setup ## Run the pipeline (dvc repro); without Quarto every stage but the book
@@ -40,7 +42,7 @@ endif
 
 status: setup ## Show whether the pipeline is up to date (the stages this machine can run)
 ifeq ($(HAVE_QUARTO),)
-	@$(BIN)/dvc status $(CORE_STAGES)
+	@$(BIN)/dvc status --with-deps $(CORE_STAGES)
 else
 	@$(BIN)/dvc status
 endif
@@ -63,10 +65,10 @@ lab: setup ## Open JupyterLab with the project kernel
 
 site: setup ## Assemble the book sources of every edition into _quarto_build/ (no Quarto needed)
 	$(BIN)/python -m toeleiding book --params params.yaml --book book --build build \
-		--codebook-dir data/codebook --assumptions docs/ASSUMPTIONS.md --lock dvc.lock \
-		--metrics metrics --out _quarto_build
+		--codebook-dir data/codebook --clean-dir data/clean --assumptions docs/ASSUMPTIONS.md \
+		--lock dvc.lock --metrics metrics --out _quarto_build
 
 lock: ## Regenerate requirements.lock from pyproject.toml (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet "uv==0.13.8"
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--generate-hashes -o requirements.lock
+		--universal --generate-hashes -o requirements.lock

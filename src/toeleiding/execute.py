@@ -11,11 +11,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import nbformat
+# nbformat validates through jsonschema, which at import compiles a grammar for IRI formats
+# when rfc3987-syntax is installed (by JupyterLab's dependencies): over a second of every
+# stage, for a format that notebook validation never uses. Block that optional import.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402 - after the block above
 
 KERNEL = "toeleiding"
 
@@ -81,6 +87,10 @@ def _run_one(notebook: str, out_dir: str, parameters: dict) -> str | None:
     # client's outgoing connection) may take it ("Address already in use"). Unix sockets in a
     # folder of this process's own cannot collide.
     sockets = tempfile.mkdtemp(prefix="tlk-")
+    # A fresh IPython profile per kernel: the user's startup files and settings cannot change a
+    # pipeline run, and kernels side by side do not share (and lock) one history database.
+    # This process is a forked worker, so the variable goes no further than its own kernel.
+    os.environ["IPYTHONDIR"] = str(Path(sockets) / "ipython")
     try:
         pm.execute_notebook(
             notebook,
@@ -140,6 +150,9 @@ def execute_chapter(
     _check_kernel()
     notebook, out = Path(notebook).resolve(), Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    old = out.with_name(f".{out.name}.old")
+    if old.exists() and not out.exists():
+        old.rename(out)  # a run killed between the two renames below: put the old output back
     for stale in out.parent.glob(f".{out.name}.*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -170,7 +183,6 @@ def execute_chapter(
         failed = [f"{y}: {e}" for y, e in zip(years, errors, strict=True) if e]
         if failed:
             raise ExecutionError(f"{notebook.name} failed:\n" + "\n".join(failed))
-        old = out.with_name(f".{out.name}.old")
         if out.exists():
             out.rename(old)
         staging.rename(out)
