@@ -74,8 +74,7 @@ def test_fourth_wave_builds_its_edition_without_code_changes(tmp_path):
     assert "Synthetische data" in (repo / "build" / "beleid" / "2018" / "beleid.ipynb").read_text()
     _run([BIN / "python", "-m", "toeleiding", "book", "--params", "params.yaml", "--book", "book",
           "--build", "build", "--codebook-dir", "data/codebook", "--clean-dir", "data/clean",
-          "--assumptions",
-          "docs/ASSUMPTIONS.md", "--lock", "dvc.lock", "--metrics", "metrics",
+          "--assumptions", "docs/ASSUMPTIONS.md", "--lock", "dvc.lock", "--metrics", "metrics",
           "--out", str(tmp_path / "site-src")], repo)  # fmt: skip
     cfg = yaml.safe_load((tmp_path / "site-src" / "2019" / "_quarto.yml").read_text())
     assert "include-before-body" not in cfg["format"]["html"]
