@@ -8,7 +8,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help all setup repro status test lint format lab lock bench
+.PHONY: help all setup repro render status test lint format lab lock bench site release
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,25 +26,35 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name toeleiding --display-name "Python 3 (toeleiding)"
 	touch $@
 
-# The last stages that run without Quarto (`render`, the book, needs the quarto binary); DVC
-# brings their upstream stages (synthesize, clean) along. Naming only the leaves keeps a no-op
-# run fast: DVC reads dvc.lock once per target.
+# The last stages of the DVC pipeline; DVC brings their upstream stages (synthesize, clean)
+# along. Naming only the leaves keeps a no-op run fast: DVC reads dvc.lock once per target.
 CORE_STAGES := metrics execute
 HAVE_QUARTO := $(shell command -v quarto 2>/dev/null)
+# What the book is assembled from (`make site`, `make render`).
+BOOK_ARGS := --params params.yaml --book book --build build --codebook-dir data/codebook \
+	--clean-dir data/clean --assumptions docs/ASSUMPTIONS.md --lock dvc.lock --metrics metrics
+RENDER := $(BIN)/python -m toeleiding render $(BOOK_ARGS) --out _site
 
-repro: setup ## Run the pipeline (dvc repro); without Quarto every stage but the book
-ifeq ($(HAVE_QUARTO),)
-	@echo "Quarto not found: running every stage but 'render'. Install Quarto (https://quarto.org) to build the book."
+# The book is not a DVC stage: it is rendered after the pipeline, where Quarto is installed,
+# and keeps its own record of what it rendered (.book-cache/), so dvc.lock is the same on
+# every machine (README, "The book").
+repro: setup ## Run the pipeline (dvc repro), then render the book where Quarto is installed
 	$(BIN)/dvc repro $(CORE_STAGES)
+ifeq ($(HAVE_QUARTO),)
+	@echo "Quarto not found: the book is not rendered. Install Quarto (https://quarto.org) and run 'make render'."
 else
-	$(BIN)/dvc repro
+	$(RENDER)
 endif
 
-status: setup ## Show whether the pipeline is up to date (the stages this machine can run)
-ifeq ($(HAVE_QUARTO),)
+render: setup ## Render the book into _site/: only what changed (FORCE=1: every edition whole)
+	$(RENDER) $(if $(FORCE),--force)
+
+status: setup ## Show whether the pipeline (and, where Quarto is installed, the book) is up to date
 	@$(BIN)/dvc status --with-deps $(CORE_STAGES)
+ifeq ($(HAVE_QUARTO),)
+	@echo "Quarto not found: the book is not checked."
 else
-	@$(BIN)/dvc status
+	@$(RENDER) --check
 endif
 
 test: setup ## Run lint and the test suite (after bringing the pipeline up to date)
@@ -57,16 +67,22 @@ format: setup ## Format and fix the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup ## Benchmark the notebook stage against papermill's CLI (prints figures)
+bench: setup ## Benchmark the notebook stage (and, with Quarto, the book render); prints figures
 	$(BIN)/python -m toeleiding.bench
 
 lab: setup ## Open JupyterLab with the project kernel
 	$(BIN)/jupyter lab notebooks/
 
 site: setup ## Assemble the book sources of every edition into _quarto_build/ (no Quarto needed)
-	$(BIN)/python -m toeleiding book --params params.yaml --book book --build build \
-		--codebook-dir data/codebook --clean-dir data/clean --assumptions docs/ASSUMPTIONS.md \
-		--lock dvc.lock --metrics metrics --out _quarto_build
+	$(BIN)/python -m toeleiding book $(BOOK_ARGS) --out _quarto_build
+
+# VERSION and NOTES come from the command line, through the environment, so quotes in the
+# notes reach the command as typed (README, "Releases"). NO_PUSH=1: no `dvc push` at the end.
+release: setup ## Make a release: make release VERSION=x.y.z NOTES="what changed and why"
+	@test -n "$$VERSION" && test -n "$$NOTES" \
+		|| { echo 'usage: make release VERSION=x.y.z NOTES="what changed and why"'; exit 2; }
+	$(BIN)/python -m toeleiding release $(BOOK_ARGS) --out _quarto_build --site _site \
+		--version "$$VERSION" --notes "$$NOTES" $(if $(NO_PUSH),--no-push)
 
 lock: ## Regenerate requirements.lock from pyproject.toml (needs network to PyPI)
 	$(PYTHON) -m pip install --quiet "uv==0.13.8"

@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, Phase, settings
 
 from toeleiding import paths
 from toeleiding.calibration import load_calibration
 from toeleiding.codebook import load_codebook
+
+# Property-based tests (hypothesis): a small, fixed set of examples by default, so CI is
+# quick and the same on every run; TOELEIDING_HYPOTHESIS=thorough draws many more. No example
+# database is written (nothing lands in the repository).
+# CI does not shrink a failing example (a wave through a chapter is slow to shrink): the
+# failure shows the example as drawn, and `print_blob` says how to replay it.
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
+settings.register_profile(
+    "ci",
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_SLOW,
+    print_blob=True,
+    phases=[Phase.explicit, Phase.generate],
+)
+settings.register_profile(
+    "thorough",
+    max_examples=400,
+    database=None,
+    deadline=None,
+    suppress_health_check=_SLOW,
+    print_blob=True,
+)
+HYPOTHESIS_PROFILE = os.environ.get("TOELEIDING_HYPOTHESIS", "ci")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def pytest_report_header(config):
+    if HYPOTHESIS_PROFILE == "ci":
+        return (
+            "hypothesis profile: ci (a small, fixed set of examples per property; "
+            "TOELEIDING_HYPOTHESIS=thorough draws about ten times more)"
+        )
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (random examples, many per property)"
+
 
 PARAMS = yaml.safe_load(paths.PARAMS.read_text())
 YEARS = PARAMS["years"]

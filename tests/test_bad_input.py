@@ -73,6 +73,13 @@ def _too_many_answers(df):
     return _csv(df)
 
 
+def _more_g4_than_exist(df):
+    """Ten G4 rows against a population of four: weights and corrections would be meaningless."""
+    others = df.index[df["grootteklasse"] != "G4"][:6]
+    df.loc[others, "grootteklasse"] = "G4"
+    return _csv(df)
+
+
 def _exclusive(df):
     i = df.index[df["V02_1"] == "1"][0]
     df.loc[i, "V02_18"] = "1"
@@ -302,6 +309,13 @@ CASES = {
     "unknown size class": (
         _set("grootteklasse", "G5"),
         ["row 5, column grootteklasse: found 'G5'; expected a size class ['G4', 'G40', 'overig']"],
+    ),
+    "more municipalities of a size class than its population": (
+        _more_g4_than_exist,
+        [
+            "row 6, column grootteklasse: found 'G4'; expected at most 4 municipalities of size "
+            "class G4 (its population in codebook 2018); the file has 10"
+        ],
     ),
     "empty respondent id": (
         _set("respondent_id", ""),

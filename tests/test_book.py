@@ -1,23 +1,18 @@
 """The Quarto book: checked statically everywhere, rendered where Quarto is installed."""
 
 import csv
-import functools
-import http.server
 import json
 import re
-import shutil
-import subprocess
-import threading
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
 import nbformat
 import pandas as pd
 import pytest
 import yaml
+from test_numbering import quarto_numbers, shown_items
 
 from conftest import BOOK_INPUTS
-from toeleiding import paths
+from toeleiding import numbering, paths
 from toeleiding.book import (
     QUARTO_HELP,
     BookError,
@@ -30,6 +25,7 @@ from toeleiding.book import (
     landing_page,
     load_template,
     render,
+    render_inputs,
 )
 
 BOOK = paths.ROOT / "book"
@@ -40,6 +36,7 @@ COMMON = dict(BOOK_INPUTS, build_dir=paths.ROOT / "build")
 INFO = {"commit": "0123456789abcdef" * 2 + "01234567", "date": "2026-01-02", "release": "0.1.0"}
 FIG = re.compile(r"!\[([^\]]*)\]\(([^)]+)\)\{#(fig-[\w-]+)([^}]*)\}")
 TBL = re.compile(r"^: (.+) \{#(tbl-[\w-]+)\}\s*$", re.M)
+ITEM_IMAGE = re.compile(r"\]\(([^)]+)\)\{([^}]*)\}\s*$")  # the image of an item's block
 SEC = re.compile(r"\{#(sec-[\w-]+)([^}]*)\}")
 REF = re.compile(r"(?<![\w@])@((?:[Ff]ig|[Tt]bl|[Ss]ec)-[\w-]+)")
 LINK = re.compile(r"\]\((data/[^)]+)\)")
@@ -129,12 +126,13 @@ def test_template_parses_and_names_existing_files():
     assert "synthetisch" not in cfg["book"]["subtitle"].lower()  # added per synthetic edition
     assert sorted(chapter_slugs(cfg)) == sorted(PARAMS["execute"]["chapters"])
     order = chapter_slugs(cfg)
-    assert order[:3] == ["samenvatting", "methode", "beleid"]  # summary, method, chapters
+    assert order[:3] == ["conclusies", "methode", "beleid"]  # conclusions, method, chapters
     generated = {
         "vragenlijst.qmd",
         "methoden.qmd",
         "aannames.qmd",
         "downloads.qmd",
+        "herzieningen.qmd",
         "colofon.qmd",
     }
     for f in book_files(cfg):
@@ -153,62 +151,118 @@ def test_every_edition_assembles_with_a_switcher_to_every_year(editions):
         assert all((src / f).exists() for f in book_files(cfg))
 
 
-# --- the edition switcher ------------------------------------------------------------------------
+# --- nothing loaded from another host ------------------------------------------------------------
 
-SWITCHER = (BOOK / "_editiekiezer.html").read_text(encoding="utf-8")
-# (page being read, href as Quarto may write it, where the switcher must send the reader)
-SWITCH_CASES = [
-    ("http://h/2018/beleid.html#sec-x", "../2016/index.html", "http://h/2016/beleid.html#sec-x"),
-    ("http://h/2018/beleid.html", "./../2016/index.html", "http://h/2016/beleid.html"),
-    ("http://h/m/2018/colofon.html", "./../2017/index.html", "http://h/m/2017/colofon.html"),
-    ("http://h/2018/", "../2016/index.html", "http://h/2016/index.html"),
-    ("file:///s/2018/onderwijs.html", "./../2017/index.html", "file:///s/2017/onderwijs.html"),
-    ("http://h/2018/beleid.html", "https://quarto.org/", "https://quarto.org/"),
-]
-
-
-def test_switcher_rule_matches_every_link_shape():
-    """The script's pattern, applied as the browser does: to the resolved address."""
-    pattern = re.search(r"var EDITION = /(.+)/;", SWITCHER).group(1)
-    for page, href, expected in SWITCH_CASES:
-        resolved = urlsplit(urljoin(page, href))
-        match = re.search(pattern, resolved.path)
-        assert bool(match) == (expected != href), (page, href)
-    assert re.search(pattern, "/2016/beleid.html") is None
+# What makes a browser fetch from another host: an address with a scheme or "//" in a loading
+# position. Links (<a href>, [text](https://…)) load nothing and are allowed.
+OUTSIDE = r"""\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//"""
+LOADS_FROM_ELSEWHERE = [
+    re.compile(rf"<(?:script|link|img|iframe|source|audio|video|track|embed|object|image|use|input)"
+               rf"\b[^>]*?\b(?:src|href|xlink:href|data|srcset|poster)\s*={OUTSIDE}", re.I | re.S),
+    re.compile(rf"@import(?:\s+url\()?{OUTSIDE}", re.I),  # CSS and SCSS
+    re.compile(rf"\burl\({OUTSIDE}", re.I),
+    re.compile(rf"!\[[^\]]*\]\(\s*<?{OUTSIDE}"),  # a Markdown image
+    re.compile(rf"\{{\{{<\s*(?:video|embed|include)\b{OUTSIDE}"),  # a Quarto shortcode
+]  # fmt: skip
+# Configuration that makes Quarto load from another host: analytics, comments, a consent banner
+# (each from its vendor), fonts of a brand from Google or Bunny, math from a CDN.
+OUTSIDE_KEYS = {"google-analytics", "cookie-consent", "comments", "plausible-analytics"}
+LOCAL_MATH = {"mathml", "plain"}
+TEXT_FILES = {".qmd", ".md", ".ipynb", ".yml", ".yaml", ".html", ".css", ".scss", ".svg", ".js"}
 
 
-def test_switcher_script_sends_to_the_same_chapter():
-    """Run the switcher's own script in node against a minimal page."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed: the switcher script is run where it is")
-    script = re.search(r"<script>(.*)</script>", SWITCHER, re.S).group(1)
-    harness = """
-const script = __SCRIPT__;
-const out = [];
-for (const [pageUrl, href] of __CASES__) {
-  let ready = null;
-  const link = {
-    raw: href,
-    get href() { return new URL(this.raw, pageUrl).href; },
-    getAttribute(name) { return this.raw; },
-    setAttribute(name, value) { this.raw = value; },
-  };
-  globalThis.window = { location: new URL(pageUrl) };
-  globalThis.document = {
-    addEventListener: (event, fn) => { if (event === "DOMContentLoaded") ready = fn; },
-    querySelectorAll: () => [link],
-  };
-  eval(script);
-  ready();
-  out.push(link.href);
-}
-console.log(JSON.stringify(out));
-""".replace("__SCRIPT__", json.dumps(script))
-    harness = harness.replace("__CASES__", json.dumps([[p, h] for p, h, _ in SWITCH_CASES]))
-    res = subprocess.run([node, "-e", harness], capture_output=True, text=True, timeout=60)
-    assert res.returncode == 0, res.stderr
-    assert json.loads(res.stdout) == [e for _, _, e in SWITCH_CASES]
+def _loads_from_elsewhere(text: str) -> list[str]:
+    return [m.group(0).strip() for p in LOADS_FROM_ELSEWHERE for m in p.finditer(text)]
+
+
+def _outside_in_config(cfg: dict, folder: Path) -> list[str]:
+    """What in a Quarto configuration loads from another host (`folder` holds its files)."""
+    problems = []
+
+    def walk(node, where=""):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in OUTSIDE_KEYS:
+                    problems.append(f"{where}{key}")
+                if key == "source" and value in ("google", "bunny"):
+                    problems.append(f"{where}{key}: {value}")
+                walk(value, f"{where}{key}.")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    walk(cfg)
+    for name, fmt in (cfg.get("format") or {}).items():
+        if not isinstance(fmt, dict):
+            continue
+        math = fmt.get("html-math-method", "mathjax")  # Quarto's default loads MathJax from a CDN
+        if (math.get("method") if isinstance(math, dict) else math) not in LOCAL_MATH:
+            problems.append(f"format.{name}.html-math-method: {math}")
+        theme = fmt.get("theme", "default")
+        layers = [theme] if isinstance(theme, str) else list(theme or [])
+        if isinstance(theme, dict):  # light and dark
+            layers = [x for v in theme.values() for x in ([v] if isinstance(v, str) else v)]
+        own = [folder / x for x in layers if x.endswith(".scss")]
+        web_fonts_off = any(
+            re.search(r"^\s*\$web-font-path\s*:\s*false\b", f.read_text(), re.M) for f in own
+        )
+        builtin = [x for x in layers if not x.endswith(".scss") and x != "none"]
+        if builtin and not web_fonts_off:
+            problems.append(f"format.{name}.theme {builtin}: no layer sets $web-font-path: false")
+    return problems
+
+
+def test_the_outside_url_checks_see_every_form(tmp_path):
+    loads = [
+        '<script src="https://cdn.example/x.js">',
+        "<link rel='stylesheet' href='//fonts.googleapis.com/css2?family=X'>",
+        '<img alt="a" src="http://e.org/a.png">',
+        '@import url("https://fonts.googleapis.com/css2?family=X");',
+        "@import 'https://e.org/a.css';",
+        "src: url(https://fonts.gstatic.com/x.woff2)",
+        "![Kaart](https://e.org/kaart.png)",
+        '<image xlink:href="https://e.org/a.png"/>',
+        "{{< video https://www.youtube.com/embed/x >}}",
+    ]
+    for text in loads:
+        assert _loads_from_elsewhere(f"tekst {text} tekst"), text
+    local = [
+        '<a href="https://kis.nl/">KIS</a>',
+        "[Divosa](https://www.divosa.nl)",
+        '<script src="site_libs/x.js">',
+        "url(fonts/x.woff2)",
+        '<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#g1"/>',
+        "![Figuur](figures/fig-a.png)",
+    ]
+    for text in local:
+        assert not _loads_from_elsewhere(text), text
+    (tmp_path / "t.scss").write_text("/*-- scss:defaults --*/\n$web-font-path: false;\n")
+    fine = {"format": {"html": {"theme": ["cosmo", "t.scss"], "html-math-method": "mathml"}}}
+    assert _outside_in_config(fine, tmp_path) == []
+    bad = {
+        "website": {"google-analytics": "G-X", "comments": {"giscus": {}}},
+        "brand": {"typography": {"fonts": [{"family": "Inter", "source": "google"}]}},
+        "format": {"html": {"theme": "cosmo"}},
+    }
+    assert len(_outside_in_config(bad, tmp_path)) == 5
+
+
+def test_book_and_editions_load_nothing_from_another_host(editions):
+    """Template, theme, CSS, includes and every assembled page: no fonts, scripts or styles
+    from elsewhere, and no setting that makes Quarto fetch them."""
+    folders = {"book": BOOK, **{str(y): src for y, src in editions.items()}}
+    problems = []
+    for name, folder in folders.items():
+        cfg = yaml.safe_load((folder / "_quarto.yml").read_text())
+        problems += [f"{name}/_quarto.yml: {p}" for p in _outside_in_config(cfg, folder)]
+        for f in sorted(folder.rglob("*")):
+            if f.suffix in TEXT_FILES and f.is_file():
+                text = f.read_text(encoding="utf-8", errors="replace")
+                if f.suffix == ".ipynb":  # the cells as written, not JSON-escaped
+                    text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+                problems += [f"{name}/{f.relative_to(folder)}: {hit}" for hit in
+                             _loads_from_elsewhere(text)]  # fmt: skip
+    assert not problems, problems[:20]
 
 
 # --- chapters, labels, references and links ------------------------------------------------------
@@ -241,6 +295,19 @@ def test_labels_unique_captioned_with_alt_text(editions):
                 if label in seen:
                     problems.append(f"{label} in {page} and {seen[label]}")
                 seen[label] = page
+            for s in numbering.shown(text):  # the items: numbered by their captions
+                if not s.caption.split(": ", 1)[-1].strip() or ": " not in s.caption:
+                    problems.append(f"{page}: {s.item} has no caption")
+                if s.kind == "fig":
+                    path, attrs = ITEM_IMAGE.search(s.body).groups()
+                    if not re.search(r'fig-alt="[^"]{20,}"', attrs):
+                        problems.append(f"{page}: {s.item} has no alt text")
+                    if not (src / path).exists():
+                        problems.append(f"{page}: {s.item} image {path} missing")
+                for label in (s.slug, s.anchor):
+                    if label in seen:
+                        problems.append(f"{label} in {page} and {seen[label]}")
+                    seen[label] = page
         assert not problems, (year, problems)
         assert len([k for k in seen if k.startswith("fig-")]) > (25 if year == 2018 else 3)
 
@@ -283,6 +350,97 @@ def test_download_links_cannot_name_another_figure(editions):
                 assert not numbered or "rapport" in words, (year, page, words)
 
 
+# --- the numbers of figures and tables (numbering) ----------------------------------------------
+
+
+def _html(page: str) -> str:
+    return str(Path(page).with_suffix(".html"))
+
+
+def test_the_report_items_carry_the_reports_own_numbers(editions, codebooks):
+    """In the edition of the report's year the reader sees the report's number on each item.
+
+    What a reader sees is simulated with Quarto's rule (``test_numbering.quarto_numbers``):
+    Quarto numbers only floats, and no item is one, so an item shows its caption's number.
+    """
+    from toeleiding.items import REPORT_YEAR, is_report_item
+
+    src = editions[REPORT_YEAR]
+    config = yaml.safe_load((src / "_quarto.yml").read_text())
+    chapters, floats = quarto_numbers(src)
+    seen = {numbering.number_in(s.caption): (page, s) for page, s in shown_items(src)}
+    assert len(seen) == len(shown_items(src))  # no number twice
+    cb = codebooks[REPORT_YEAR]
+    report = {i for q in cb.questions for i in q.items} | {"Tabel 1"}  # T05: 10.4b
+    assert {n for n in seen if is_report_item(n)} == report
+    # Quarto numbers only the tables of the appendices (letters), so no number it prints can
+    # be taken for one of the report's.
+    assert floats and all(chapters[page].isalpha() for page, _, _ in floats), floats
+    titles = {"fig": config["crossref"]["fig-title"], "tbl": config["crossref"]["tbl-title"]}
+    printed = {f"{titles.get(label.split('-')[0], '?')} {n}" for _, label, n in floats}
+    assert not printed & set(seen)
+    for number, (page, s) in seen.items():
+        if not is_report_item(number):
+            continue
+        # Figuur 3.x stands in chapter 3 of the book, as in the report.
+        chapter = re.match(r"\w+ (\d+)\.", number)
+        assert not chapter or chapters[page] == chapter[1], (number, page)
+        # and shows what the report shows under that number (the codebook says which).
+        data = pd.read_csv(src / "data" / f"{s.slug}.csv")
+        names = {n for v in data["vraag"].astype(str) for n in v.split("+")}
+        asked = [q for q in map(cb.by_harmonised, names) if q is not None]
+        assert number == "Tabel 1" or asked, number
+        assert all(number in q.items for q in asked), (number, [q.id for q in asked])
+    assert seen["Figuur 10.4b"][1].caption.startswith(
+        "Figuur 10.4b (in het rapport ook genummerd 10.4): "
+    )
+
+
+def test_every_csv_item_equals_the_number_in_its_caption(editions):
+    for year, src in editions.items():
+        by_slug = {s.slug: s for _, s in shown_items(src)}
+        checked = 0
+        for path in sorted((src / "data").glob("*.csv")):
+            data = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if "item" not in data:
+                assert "bewering" in data, path.name  # a test of a claim, not an item
+                continue
+            s = by_slug[path.stem]
+            assert set(data["item"]) == {numbering.number_in(s.caption)} == {s.item}, path.name
+            checked += 1
+        assert checked == len(by_slug) > 3, year  # and every item has its CSV
+
+
+def test_an_item_has_the_same_number_in_every_edition(editions):
+    first: dict[str, tuple[str, str]] = {}
+    for year, src in editions.items():
+        for _, s in shown_items(src):
+            assert s.anchor == numbering.anchor(s.item), (year, s.item)
+            assert numbering.number_in(s.caption) == s.item, (year, s.caption)
+            assert first.setdefault(s.slug, (s.item, s.anchor)) == (s.item, s.anchor), year
+    assert len(first) > 30
+
+
+def test_references_to_items_name_their_number_and_link_to_them(editions):
+    # A link's text holds no bracket: a link inside a caption is matched alone, not from the
+    # image's opening bracket on.
+    link = re.compile(r"\[([^\[\]]+)\]\(([\w-]+\.html)?#([a-z][\w-]*)\)")
+    for year, src in editions.items():
+        where = {s.anchor: (_html(page), s) for page, s in shown_items(src)}
+        slugs = {s.slug for _, s in where.values()}
+        linked = 0
+        for page, text in _pages(src).items():
+            assert not _refs(text) & slugs, (year, page)  # Quarto would not find these
+            for name, target, anchor in link.findall(text):
+                if anchor not in where:
+                    continue
+                assert (target or _html(page)) == where[anchor][0], (year, page, anchor)
+                item = where[anchor][1].item
+                assert name in (item, item[0].lower() + item[1:], item.split(" ", 1)[-1])
+                linked += 1
+        assert linked >= len(slugs), year  # the downloads appendix links every item
+
+
 # --- generated appendices ------------------------------------------------------------------------
 
 
@@ -290,7 +448,7 @@ def _downloads_table(src: Path) -> list[list[str]]:
     rows = [
         [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
         for line in (src / "downloads.qmd").read_text().splitlines()
-        if line.startswith("| ") and not line.startswith("| In dit boek")
+        if line.startswith("| ") and not line.startswith("| Figuur, tabel of toets")
     ]
     return rows
 
@@ -298,19 +456,29 @@ def _downloads_table(src: Path) -> list[list[str]]:
 def test_downloads_appendix_lists_every_file_once_with_its_label(editions):
     for year, src in editions.items():
         rows = _downloads_table(src)
-        files = [re.search(r"\(data/([^)]+)\)", r[2]).group(1) for r in rows]
+        # Files per row: the CSV (and JSON) for software, the workbook for Excel.
+        files = [re.findall(r"\(data/([^)]+)\)", r[1] + r[2]) for r in rows]
+        zipped = re.findall(r"\(data/([^)]+\.zip)\)", (src / "downloads.qmd").read_text())
         published = sorted(p.name for p in (src / "data").iterdir())
-        assert sorted(files) == published, year  # every download, each once
-        text = "\n".join(_pages(src).values())
-        labels = {m[2] for m in FIG.findall(text)} | {m[1] for m in TBL.findall(text)}
-        for what, _, file in rows:
-            assert what, (year, file)
-            if what.startswith("@"):
-                assert what[1:] in labels, (year, what)
+        assert sorted(sum(files, zipped)) == published, year  # every download, each once
+        # An item's row links to its block by the number in its caption (``numbering``).
+        shown = {(page.replace(".ipynb", ".html").replace(".qmd", ".html"), s.anchor): s
+                 for page, s in shown_items(src)}  # fmt: skip
+        for (what, software, _), names in zip(rows, files, strict=True):
+            assert what, (year, software)
+            link = re.fullmatch(r"\[([^\]]+)\]\(([\w-]+\.html)#([\w-]+)\)", what)
+            if link:
+                s = shown[link[2], link[3]]
+                assert link[1] == s.item[0].lower() + s.item[1:], (year, what)
+                assert {Path(n).stem for n in names} <= {s.slug, f"kerncijfers-{year}"}, what
             else:
                 assert what.startswith(("Toets: ", "Kerncijfers")), (year, what)
-        by_file = {f: r[0] for f, r in zip(files, rows, strict=True)}
-        assert by_file["fig-beleid-trend.csv"] == "@fig-beleid-trend"
+        by_file = {f: r[0] for fs, r in zip(files, rows, strict=True) for f in fs}
+        if year == YEARS[0]:  # a trend of one wave repeats Figuur 3.1 and is left out
+            assert "fig-beleid-trend.csv" not in by_file
+            continue
+        assert by_file["fig-beleid-trend.csv"] == "[trend 3.1](beleid.html#trend-3-1)"
+        assert by_file["fig-beleid-trend.xlsx"] == "[trend 3.1](beleid.html#trend-3-1)"
 
 
 def test_downloads_appendix_reads_quoted_fields(tmp_path):
@@ -325,8 +493,8 @@ def test_downloads_appendix_reads_quoted_fields(tmp_path):
     )
     (data / "kerncijfers-2018.json").write_text("{}")
     text = downloads_qmd(tmp_path, 2018, ["tbl-kerncijfers", "fig-a"])
-    assert "| @fig-a | Figuur 3.1 | [fig-a.csv](data/fig-a.csv) |" in text
-    assert r"| Toets: Meer, of minder \| dan eerder. | – |" in text
+    assert "| @fig-a | [CSV](data/fig-a.csv) | – |" in text
+    assert r"| Toets: Meer, of minder \| dan eerder. | [CSV](data/toets-b.csv) |" in text
     assert text.index("@tbl-kerncijfers") < text.index("@fig-a") < text.index("Toets")
     (data / "los.csv").write_text("jaar\n2018\n")
     with pytest.raises(BookError, match="los.csv"):
@@ -422,7 +590,7 @@ def test_methods_appendix_computes_weights_from_the_cleaned_data(editions, codeb
         strata = df["grootteklasse"].nunique()
         clusters = df.groupby("grootteklasse", observed=True)["respondent_id"].nunique().sum()
         assert f"dus {clusters - strata} vrijheidsgraden" in text, year
-        assert "{#tbl-gewichten}" in text and "zonder dat het rapport een toets vermeldt" in text
+        assert "{#tbl-gewichten}" in text and "{#sec-toetsen}" in text
         assert "iets zwaarder" not in text and "- *De gewichten zelf.*\n" not in text
         assert "verschillende groepen gemeenten" not in text
 
@@ -490,141 +658,18 @@ def test_render_repairs_a_run_killed_between_the_final_renames(tmp_path):
     assert not stale.exists()
 
 
-def test_render_stage_declares_the_site_and_what_it_reads():
-    stage = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())["stages"]["render"]
-    assert stage["outs"] == [{"_site": {"cache": False, "persist": True}}]
-    assert "always_changed" not in stage  # a second `dvc repro` must do nothing
-    assert {"years", "synthesize.years", "disclosure.min_count"} <= set(stage["params"])
-    assert {"data/clean", "data/codebook", "build", "metrics", "book"} <= set(stage["deps"])
+def test_render_tracks_what_the_book_is_assembled_from():
+    """The book is no DVC stage (tests/test_pipeline.py): render itself knows its inputs."""
+    inputs = set(render_inputs(**{k: v for k, v in COMMON.items() if k != "min_count"}))
+    root = paths.ROOT
+    assert {
+        root / "book", root / "data" / "codebook", root / "data" / "clean", root / "metrics",
+        root / "docs" / "ASSUMPTIONS.md", root / "dvc.lock", root / "src" / "toeleiding",
+    } <= inputs  # fmt: skip
+    assert {root / "build" / s for s in chapter_slugs(load_template(BOOK))} <= inputs
 
 
 def test_landing_page_sends_readers_to_the_latest_edition():
     page = landing_page(2018)
     assert 'url=2018/index.html"' in page and "synthetisch" in page
     assert "synthetisch" not in landing_page(2019, synthetic=False)
-
-
-# --- rendered: only where Quarto (and Playwright with Chromium) are installed ------------------
-
-QUARTO = shutil.which("quarto")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# A word from one chapter, to search for, and that chapter's page.
-SEARCH_WORD, SEARCH_PAGE = "werkervaringsplekken", "beleid.html"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if QUARTO is None:
-        pytest.skip("quarto is not installed here: the rendered book is checked where it is")
-    out = tmp_path_factory.mktemp("site") / "_site"
-    render(YEARS, site=out, synthetic_years=SYNTHETIC_YEARS, **COMMON)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield out, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed: apt-get install chromium to run this test")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--headless", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def test_rendered_site_has_every_edition(site):
-    out, _ = site
-    for year in YEARS:
-        assert (out / str(year) / "index.html").exists()
-        assert (out / str(year) / "beleid.html").exists()
-    assert f"{max(YEARS)}/index.html" in (out / "index.html").read_text()
-
-
-def test_rendered_sidebar_and_search(site, browser):
-    out, base = site
-    latest = max(YEARS)
-    page = browser.new_page()
-    page.goto(f"{base}/")
-    page.wait_for_url(f"**/{latest}/index.html")
-    assert page.locator("#quarto-sidebar a.sidebar-link").count() >= len(
-        book_files(load_template(BOOK))
-    )
-    # The word is in that chapter, so search must offer that chapter (not just any page).
-    assert SEARCH_WORD in (out / str(latest) / SEARCH_PAGE).read_text(encoding="utf-8").lower()
-    page.locator("#quarto-search").click()  # opens the search overlay
-    page.locator("input.aa-Input").first.fill(SEARCH_WORD)
-    page.wait_for_selector(".aa-Item a.search-result-link", timeout=15000)
-    hits = page.eval_on_selector_all(".aa-Item a.search-result-link", "els => els.map(e => e.href)")
-    assert any(urlsplit(h).path.endswith(f"/{latest}/{SEARCH_PAGE}") for h in hits), hits
-    page.close()
-
-
-def test_rendered_switcher_lands_on_the_same_chapter(site, browser):
-    _, base = site
-    latest, other = max(YEARS), min(YEARS)
-    page = browser.new_page()
-    page.goto(f"{base}/{latest}/beleid.html#sec-beleid-aanbod")
-    # The menu's items are hidden until the menu is open: open it as a reader would.
-    page.locator("a.dropdown-toggle", has_text=f"Editie {latest}").click()
-    menu = page.locator(".dropdown-menu.show")
-    menu.get_by_role("link", name=str(other), exact=True).click()
-    page.wait_for_url(re.compile(rf"/{other}/beleid\.html#sec-beleid-aanbod$"))
-    page.close()
-
-
-IDS_JS = "Array.from(document.querySelectorAll('[id]'), e => e.id)"
-LINKS_JS = "Array.from(document.querySelectorAll('a[href]'), a => a.href)"
-IMAGES_JS = """async () => {
-  const bad = [];
-  for (const img of Array.from(document.images)) {
-    img.loading = "eager";
-    try { await img.decode(); } catch (e) { bad.push(img.src); continue; }
-    if (img.naturalWidth === 0) bad.push(img.src);
-  }
-  return bad;
-}"""
-
-
-def test_rendered_pages_load_every_image_link_and_banner(site, browser):
-    out, base = site
-    page = browser.new_page()
-    status, ids, broken = {}, {}, []
-
-    def ids_of(url: str) -> set[str]:
-        if url not in ids:
-            html = page.request.get(url).text()
-            ids[url] = set(re.findall(r'\bid="([^"]+)"', html))
-        return ids[url]
-
-    for year in YEARS:
-        for html in sorted((out / str(year)).glob("*.html")):
-            here = f"{base}/{year}/{html.name}"
-            page.goto(here)
-            banner = page.locator(".synthetisch-banner")
-            if year in SYNTHETIC_YEARS and not banner.first.is_visible():
-                broken.append(f"{year}/{html.name}: no visible notice of synthetic data")
-            if year not in SYNTHETIC_YEARS and banner.count():
-                broken.append(f"{year}/{html.name}: says synthetic but the data are real")
-            broken += [f"{year}/{html.name}: image {s}" for s in page.evaluate(IMAGES_JS)]
-            ids[here] = set(page.evaluate(IDS_JS))
-            for href in page.evaluate(LINKS_JS):
-                if not href.startswith(base):
-                    continue
-                parts = urlsplit(href)
-                url = f"{base}{parts.path}"
-                if url not in status:
-                    status[url] = page.request.get(url).status
-                if status[url] != 200:
-                    broken.append(f"{year}/{html.name}: {href} -> {status[url]}")
-                elif parts.fragment and unquote(parts.fragment) not in ids_of(url):
-                    broken.append(f"{year}/{html.name}: {href}: no element #{parts.fragment}")
-    page.close()
-    assert not broken, broken[:30]

@@ -54,7 +54,9 @@ def test_check_fails_when_a_figure_is_broken(codebooks, calibrations, cleaned):
     assert not evaluate(target, df, codebooks[2018]).ok
 
 
-@pytest.mark.parametrize("kind", ["n", "percent", "mean_answers", "mean", "count", "range_percent"])
+@pytest.mark.parametrize(
+    "kind", ["n", "percent", "mean_answers", "mean", "count", "range_percent", "mean_sum"]
+)
 def test_every_kind_of_target_is_used(calibrations, kind):
     assert any(t.kind == kind for t in targets(calibrations[2018]))
 
@@ -87,3 +89,14 @@ def test_enough_money_in_2018_is_nine_percent(codebooks, cleaned):
     q = codebooks[2018].by_harmonised("middelen_lange_termijn")
     k, n = tables.option_share(cleaned[2018], q, ["voldoende", "ruim_voldoende"])
     assert n == 282 and percent_half_up(k, n) == 9
+
+
+def test_left_welfare_in_total_is_28_percent(codebooks, calibrations, cleaned):
+    """Figuur 8.1: '28 % is uitgestroomd, waarvan 12 % gedeeltelijk' is a target of its own."""
+    target = next(t for t in targets(calibrations[2018]) if t.kind == "mean_sum")
+    assert target.question == "V25a+V25b" and target.value == 28
+    assert evaluate(target, cleaned[2018], codebooks[2018]).ok
+    df = cleaned[2018].copy()
+    answered = df.index[df["uitstroom_volledig"].notna()]
+    df.loc[answered, "uitstroom_volledig"] = 0  # nobody left welfare in full: 12 %, not 28 %
+    assert not evaluate(target, df, codebooks[2018]).ok

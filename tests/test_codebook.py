@@ -112,3 +112,64 @@ def test_assumed_marks_do_not_change_the_synthetic_data(codebooks, calibrations)
     pd.testing.assert_frame_equal(
         synthesize(cb, calibrations[2018], SEED), synthesize(plain, calibrations[2018], SEED)
     )
+
+
+@pytest.mark.parametrize(
+    ("population", "message"),
+    [
+        ("{G4: 4, G40: 40}", "every size class needs its number of municipalities"),
+        ("{G4: 4, G40: 40, overig: 336, G5: 3}", "every size class needs its number"),
+        ("{G4: 4, G40: 0, overig: 336}", "a whole number of at least 1"),
+    ],
+)
+def test_population_must_list_every_size_class_once(tmp_path, population, message):
+    """Weights need a population per size class; a class without one cannot be estimated."""
+    text = paths.codebook_path(2018).read_text(encoding="utf-8")
+    start = text.index("population:")
+    end = text.index("identifiers:")
+    bad = tmp_path / "2018.yaml"
+    bad.write_text(text[:start] + f"population: {population}\n" + text[end:], encoding="utf-8")
+    with pytest.raises(CodebookError, match=message):
+        load_codebook(bad)
+
+
+def test_population_follows_the_order_of_the_size_classes(codebooks, year):
+    """Neighbours in this order are the adjacent classes that thin classes collapse with."""
+    cb = codebooks[year]
+    assert list(cb.population) == list(cb.size_classes)
+
+
+def test_the_2017_offer_states_only_what_the_sources_give(codebooks, calibrations):
+    """2017: three shares from the 2018 report, not the 2017 list of options (L18)."""
+    from toeleiding.claims import comparability
+
+    q = codebooks[2017].by_harmonised("aanbod")
+    assert q.partial_options and not codebooks[2018].by_harmonised("aanbod").partial_options
+    assert [o.key for o in q.options] == [
+        "dedicated_klantmanagers", "extra_taallessen", "lagere_caseload"
+    ]  # fmt: skip
+    spec = calibrations[2017]["questions"][q.id]
+    assert set(spec["percent"]) == set(q.codes) and "mean_answers" not in spec
+    named = codebooks[2017].mention("aanbod").named
+    assert set(named) == {"Vrijwilligerswerk", "Sollicitatietrainingen", "Werkervaringsplekken",
+                          "Proefplaatsing"}  # fmt: skip
+    caveat = comparability(q, codebooks[2018].by_harmonised("aanbod"), (2017, 2018))
+    assert "van de vraag van 2017 zijn niet alle antwoordopties bekend" in caveat
+
+
+def test_partners_2017_are_named_without_shares(codebooks):
+    """The infographic names partners but no shares: a mention, not a question (L19)."""
+    cb = codebooks[2017]
+    assert cb.by_harmonised("uitvoeringspartners") is None
+    m = cb.mention("uitvoeringspartners")
+    assert len(m.named) == 9 and "VluchtelingenWerk Nederland" in m.named
+    for year in (2016, 2018):
+        assert codebooks[year].mentions == []
+
+
+def test_a_mention_needs_names(tmp_path):
+    text = paths.codebook_path(2017).read_text(encoding="utf-8")
+    bad = tmp_path / "2017.yaml"
+    bad.write_text(text.replace("    named: [Vrijwilligerswerk,", "    nam: [Vrijwilligerswerk,"))
+    with pytest.raises(CodebookError, match="mention aanbod: needs a list 'named'"):
+        load_codebook(bad)

@@ -6,6 +6,7 @@ Each kind of leak is planted here once, so a scanner that stopped looking would 
 """
 
 import csv
+import dataclasses
 import shutil
 
 import nbformat
@@ -15,7 +16,7 @@ import yaml
 
 from conftest import BOOK_INPUTS
 from toeleiding import disclosure, paths
-from toeleiding.book import BookError, assemble
+from toeleiding.book import BookError, assemble, render_inputs
 
 PARAMS = yaml.safe_load(paths.PARAMS.read_text())
 YEARS = PARAMS["years"]
@@ -158,10 +159,13 @@ def test_assembly_refuses_to_publish_a_leak(tmp_path, clean):
 
 
 def test_min_count_and_clean_data_are_declared_for_the_book(secrets):
-    stage = yaml.safe_load((paths.ROOT / "dvc.yaml").read_text())["stages"]["render"]
-    assert "disclosure.min_count" in stage["params"]
+    """`make render` gives the book params.yaml (min_count) and the cleaned waves, and the
+    render tracks the cleaned waves (the book is no DVC stage: README, "The book")."""
+    makefile = " ".join((paths.ROOT / "Makefile").read_text().replace("\\\n", " ").split())
+    assert "--params params.yaml" in makefile and "--clean-dir data/clean" in makefile
+    args = {k: v for k, v in COMMON.items() if k != "min_count"}
+    assert paths.CLEAN_DIR in render_inputs(build_dir=paths.ROOT / "build", **args)
     assert isinstance(MIN_COUNT, int) and MIN_COUNT > 1
-    assert "--clean-dir data/clean" in " ".join(stage["cmd"].split())
     with pytest.raises(disclosure.DisclosureError, match="min_count"):
         disclosure.scan([], secrets, 0)
 
@@ -178,3 +182,21 @@ def test_downloads_are_aggregates(editions):
             assert len(df) < 120, path  # a row per category, not per municipality
             shares = df[df["eenheid"].astype(str).isin(["%", "% (groep)"])]
             assert (shares["basis_n"] >= MIN_COUNT).all(), path
+
+
+def test_a_small_wave_tells_categories_from_rows_per_municipality(tmp_path, secrets):
+    """With twelve municipalities, a question with many options has more rows than that."""
+    small = dataclasses.replace(secrets, municipalities=12)
+    data = tmp_path / "data"
+    data.mkdir()
+    header = ["jaar", "vraag", "optie", "categorie", "aantal", "basis_n", "waarde", "eenheid"]
+    options = [[2018, "aanbod", f"optie_{i}", f"Optie {i}", 1, 12, 8.3, "%"] for i in range(18)]
+    _write_csv(data / "tbl-aanbod.csv", header, options)  # one row per category: aggregates
+    per_muni = [[2018, "aanbod", "optie_1", "Optie 1", 1, 1, 100.0, "%"] for _ in range(12)]
+    _write_csv(data / "tbl-herhaald.csv", header, per_muni)  # the same category twelve times
+    _write_csv(data / "tbl-zonder-basis.csv", ["jaar", "antwoord"], [[2018, "ja"]] * 12)
+    found = sorted(str(f) for f in _scan(tmp_path, small))
+    assert found == [
+        "data/tbl-herhaald.csv, line 1: 12 rows: a row per municipality?",
+        "data/tbl-zonder-basis.csv, line 1: 12 rows: a row per municipality?",
+    ]

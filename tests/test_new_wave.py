@@ -69,9 +69,10 @@ def test_fourth_wave_builds_its_edition_without_code_changes(tmp_path):
     trend = (repo / "build" / "startmoment" / "2019" / "data" / "fig-startmoment.csv").read_text()
     assert "2016" in trend and "2019" in trend
     # The 2019 edition is built on an export, so it does not say its data are synthetic.
-    nb = (repo / "build" / "beleid" / "2019" / "beleid.ipynb").read_text()
-    assert "Synthetische data" not in nb
-    assert "Synthetische data" in (repo / "build" / "beleid" / "2018" / "beleid.ipynb").read_text()
+    built = repo / "build" / "randvoorwaarden"
+    nb = (built / "2019" / "randvoorwaarden.ipynb").read_text(encoding="utf-8")
+    assert "synthetische gegevens" not in nb
+    assert "synthetische gegevens" in (built / "2018" / "randvoorwaarden.ipynb").read_text()
     _run([BIN / "python", "-m", "toeleiding", "book", "--params", "params.yaml", "--book", "book",
           "--build", "build", "--codebook-dir", "data/codebook", "--clean-dir", "data/clean",
           "--assumptions", "docs/ASSUMPTIONS.md", "--lock", "dvc.lock", "--metrics", "metrics",

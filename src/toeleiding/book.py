@@ -9,43 +9,45 @@ release, the git commit and the hashes of the wave's data. Before an edition is 
 disclosure check (``disclosure``) scans it; an edition that would disclose anything is not
 written at all.
 
-``render`` runs Quarto on every edition into ``_site/<year>/`` and writes a landing page that
-sends readers to the latest edition; the site is replaced only when every edition rendered.
+``render`` runs Quarto on the editions side by side into ``_site/<year>/`` and writes a landing
+page that sends readers to the latest edition; the site is replaced only when every edition
+rendered. Each edition's Quarto project is kept in ``.book-cache/``, so only the editions, and
+within them the pages, whose sources changed are rendered again.
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import hashlib
+import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
-from importlib import metadata
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date
 from pathlib import Path
 
 import nbformat
 import pandas as pd
 import yaml
 
-from . import disclosure
+from . import disclosure, downloads, mdtable, numbering, paths, releases, templates
 from .codebook import Codebook, load_codebook
+from .conclusions import Publication, TextError, load_publication
 
 QUARTO_HELP = (
     "Quarto is needed to render the book but was not found on the PATH.\n"
     "Install it from https://quarto.org/docs/get-started/ (or `pip install quarto-cli`,\n"
-    "the optional extra `book` of this project) and run `dvc repro render` again.\n"
-    "Every other stage of the pipeline works without Quarto."
+    "the optional extra `book` of this project) and run `make render` again.\n"
+    "The DVC pipeline (data, notebooks, metrics) works without Quarto."
 )
-TYPE_NL = {
-    "single": "één antwoord",
-    "likert5": "stelling, vijfpuntsschaal",
-    "multi": "meerdere antwoorden mogelijk",
-    "estimate": "schatting in procenten (0 tot en met 100)",
-    "count": "aantal",
-    "open_text": "open antwoord",
-}
+# The reader text of the generated appendices: templates in this folder of the book template,
+# one per appendix (``templates``); the folder is not copied into an edition.
+TEXTS = "_bijlagen"
 
 
 class BookError(RuntimeError):
@@ -93,12 +95,15 @@ def git_info(repo: str | Path) -> dict[str, str]:
 
     commit = git("rev-parse", "HEAD") or "onbekend"
     day = git("log", "-1", "--format=%cs") or "onbekend"
-    describe = git("describe", "--tags", "--always") or commit[:7]
+    # The release this checkout is, or that it is none (releases.state; version: pyproject.toml).
+    return {"commit": commit, "date": day, "release": _release_state(repo).label}
+
+
+def _release_state(repo: str | Path) -> releases.State:
     try:
-        version = metadata.version("toeleiding")
-    except metadata.PackageNotFoundError:  # pragma: no cover - the package is installed
-        version = "onbekend"
-    return {"commit": commit, "date": day, "release": f"{version} ({describe})"}
+        return releases.state(repo)
+    except releases.ReleaseError as exc:
+        raise BookError(str(exc)) from exc
 
 
 SYNTHETIC_SUBTITLE = " op synthetische gegevens"  # appended to the subtitle of a synthetic edition
@@ -116,13 +121,19 @@ def edition_url(template: dict, year: int) -> str | None:
 
 
 def edition_config(
-    template: dict, year: int, years: list[int], info: dict[str, str], synthetic: bool = True
+    template: dict,
+    year: int,
+    years: list[int],
+    info: dict[str, str],
+    synthetic: bool = True,
+    release: releases.State | None = None,
 ) -> dict:
     """The Quarto configuration of one edition, from the template.
 
     A synthetic edition's subtitle says so and every page shows the banner; an edition built on
     a real export has neither. With a ``book.site-url`` in the template, the edition's own
-    address becomes its ``site-url`` and the ``url`` of its citation.
+    address becomes its ``site-url`` and the ``url`` of its citation. With ``release``, the
+    foot of every page names the release (``releases.State.footer``).
     """
     cfg = copy.deepcopy(template)
     book = cfg["book"]
@@ -153,6 +164,8 @@ def edition_config(
         "url": url,
     }
     cfg["citation"] = {k: v for k, v in cfg["citation"].items() if v is not None}
+    if release is not None:
+        book["page-footer"] = {"center": f"{release.footer} · [Herzieningen](herzieningen.html)"}
     return cfg
 
 
@@ -197,59 +210,169 @@ def flatten_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 # --- generated appendices ----------------------------------------------------------------------
 
 
-def questionnaire_qmd(cb: Codebook) -> str:
-    """The questionnaire of a wave, generated from its codebook."""
-    lines = [
-        "# Vragenlijst {#sec-vragenlijst}",
-        "",
-        f"De vragen van de meting van {cb.wave}, zoals het codeboek ze beschrijft.",
-        "Een vraag met routing is alleen gesteld aan gemeenten met het genoemde eerdere antwoord.",
-        "Antwoordopties met een * staan niet in de bronnen en zijn aangenomen (zie het "
-        "aannamelog).",
-        "",
-    ]
+def _text(name: str, texts: str | Path | None, **values) -> str:
+    """The template ``name`` of the folder ``texts`` (default: the repository's) filled in."""
+    folder = Path(texts) if texts is not None else paths.ROOT / "book" / TEXTS
+    try:
+        return templates.fill(folder / name, **values)
+    except templates.TemplateError as exc:
+        raise BookError(str(exc)) from exc
+
+
+def questionnaire_qmd(cb: Codebook, texts: str | Path | None = None) -> str:
+    """The questionnaire of a wave: its codebook, in the words of ``vragenlijst.qmd``."""
+    questions = []
     for q in cb.questions:
-        lines += [f"## {q.id}: {q.text} {{#sec-vraag-{q.id.lower()}}}", ""]
-        lines.append(f"*Soort vraag:* {TYPE_NL[q.type]}.")
-        if q.max_answers:
-            lines.append(f"Hoogstens {q.max_answers} antwoorden.")
+        routing = None
         if q.routing is not None:
             parent = cb[q.routing.question]
-            if q.routing.option is not None:
-                cond = (
-                    f"optie '{parent.option(q.routing.option).label}' aangekruist bij {parent.id}"
-                )
-            else:
-                labels = " of ".join(f"'{parent.option(c).label}'" for c in q.routing.codes)
-                cond = f"{labels} geantwoord bij {parent.id}"
-            lines.append(f"*Routing:* alleen gesteld bij {cond}.")
-        if q.items:
-            lines.append(f"*In het rapport:* {', '.join(q.items)}.")
-        lines.append(f"*Naam in de opgeschoonde data:* `{q.harmonised}`.")
-        lines.append("")
-        for o in q.options:
-            star = " \\*" if o.assumed else ""
-            lines.append(f"{o.code}. {o.label}{star}")
-        lines.append("")
-    return "\n".join(lines)
+            ticked = q.routing.option is not None
+            codes = [q.routing.option] if ticked else list(q.routing.codes)
+            routing = {"vraag": parent.id, "aangekruist": ticked,
+                       "opties": [parent.option(c).label for c in codes]}  # fmt: skip
+        questions.append(
+            {
+                "id": q.id,
+                "tekst": q.text,
+                "soort": q.type,
+                "max_antwoorden": q.max_answers,
+                "routing": routing,
+                "nummers": list(q.items),
+                "naam": q.harmonised,
+                "opties": [
+                    {"code": o.code, "label": o.label, "aangenomen": o.assumed} for o in q.options
+                ],
+            }
+        )
+    return _text("vragenlijst.qmd", texts, jaar=cb.wave, vragen=questions)
 
 
-def assumptions_qmd(path: str | Path) -> str:
-    """The assumptions log as an appendix."""
-    text = Path(path).read_text(encoding="utf-8")
-    return re.sub(r"^# (.+)$", r"# \1 {#sec-aannamelog}", text, count=1, flags=re.M)
+# What readers of the book need not see in the assumptions log: references to files, settings
+# and commands of the repository. In a code span: a path, a file of the repository, a command,
+# an option, a dotted setting or a YAML key; outside code spans: a path or a command.
+_SPAN = re.compile(r"`[^`\n]+`")
+_TECHNICAL_SPAN = re.compile(
+    r"""^(?: .*/.*                                   # a path
+          | .*\.(?:py|md|ya?ml|lock|toml|ipynb|dvc|parquet)\b.*   # a file of the repository
+          | (?:dvc|python3?|make|git|pip|uv|quarto)\b.*          # a command
+          | .*(?:^|\s)--\w.*                                     # an option
+          | [a-z]+(?:-[a-z]+)+\b.*                               # a subcommand (add-export)
+          | (?![\w.]*\.(?:json|csv|xlsx|zip)$)[a-z_]+\.[a-z_]+  # a dotted setting
+          | \w+:\s.*                                             # a YAML key and value
+        )$""",
+    re.X,
+)
+_BARE_TECHNICAL = re.compile(
+    r"\b(?:docs|src|notebooks|tests|data/(?:raw|clean|calibration|codebook))/|\.\./"
+    r"|\b[\w-]+\.(?:py|ya?ml|lock|toml|ipynb|dvc)\b|\bpython3? -m\b|\bdvc [a-z]"
+)
+_PAREN = re.compile(r" ?\((?:[^()`\n]|`[^`\n]*`)*\)")
+_OVERRIDE = re.compile(r"\s*<!--\s*boek:(.*?)-->")
+_ENTRY = re.compile(r"^\*\*([A-Z]+\d+)\b")
+_ENTRY_TITLE = re.compile(r"^\*\*[A-Z]+\d+\s*—\s*(.*?)\*\*\s*$")
+
+
+def _technical(text: str) -> list[str]:
+    return [m.group() for m in _SPAN.finditer(text) if _TECHNICAL_SPAN.match(m.group()[1:-1])]
+
+
+def reader_log(text: str) -> tuple[str, list[tuple[str | None, str]]]:
+    """The assumptions log in reader terms, and what was taken out of it.
+
+    The repository's log (``docs/ASSUMPTIONS.md``) names files, settings and commands; the
+    book's does not. Line by line (one sentence per line):
+
+    - a line with ``<!-- boek: … -->`` reads as the text inside that comment (an empty one
+      leaves the line out);
+    - a parenthetical with a technical code span (a path, a command, a setting) goes;
+    - a line that still names a file, a setting or a command goes as a whole.
+
+    Returns
+    -------
+    tuple
+        The reader text, and per assumption number (None before the first) what was taken
+        out: the references of a shortened line, or a whole line.
+    """
+    out: list[str] = []
+    taken: list[tuple[str | None, str]] = []
+    entry = None
+    for line in text.splitlines():
+        if m := _ENTRY.match(line):
+            entry = m.group(1)
+        if m := _OVERRIDE.search(line):
+            original = _OVERRIDE.sub("", line)
+            reader = m.group(1).strip()
+            refs = _technical(original)
+            if not reader:
+                taken.append((entry, original))
+                continue
+            taken += [(entry, "; ".join(refs))] if refs else []
+            out.append(reader)
+            continue
+        refs = []
+        for paren in _PAREN.findall(line):
+            if _technical(paren):
+                refs += _technical(paren)
+                line = line.replace(paren, "", 1)
+        if _technical(line) or _BARE_TECHNICAL.search(_SPAN.sub("", line)):
+            taken.append((entry, _restore(line, refs)))
+            continue
+        taken += [(entry, "; ".join(refs))] if refs else []
+        out.append(line)
+    # An assumption with nothing left for readers goes whole, its title with it.
+    for i in [i for i, line in enumerate(out) if _ENTRY.match(line)]:
+        if i + 1 == len(out) or not out[i + 1].strip():
+            entry = _ENTRY.match(out[i]).group(1)
+            first = next((k for k, (e, _) in enumerate(taken) if e == entry), None)
+            if first is not None:
+                taken.insert(first, (entry, _ENTRY_TITLE.sub(r"\1", out[i])))
+                out[i] = None
+    reader = "\n".join(x for x in out if x is not None)
+    return re.sub(r"\n{3,}", "\n\n", reader).strip() + "\n", taken
+
+
+def _restore(line: str, refs: list[str]) -> str:
+    return f"{line} ({'; '.join(refs)})" if refs else line
+
+
+def assumptions_qmd(path: str | Path, texts: str | Path | None = None) -> str:
+    """The assumptions log as an appendix, in reader terms (``reader_log``, ``aannames.qmd``).
+
+    Raises
+    ------
+    BookError
+        When the log does not start with a title (``# …``).
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    m = re.match(r"\s*# (.+)\n", text)
+    if not m:
+        raise BookError(f"{path}: the assumptions log does not start with a title line '# …'")
+    log, taken = reader_log(text[m.end() :])
+    grouped: list[tuple[str | None, str]] = []  # one line per assumption
+    for entry, part in taken:
+        if grouped and grouped[-1][0] == entry:
+            before = grouped[-1][1]
+            grouped[-1] = (entry, f"{before}{' ' if before.endswith('.') else '; '}{part}")
+        else:
+            grouped.append((entry, part))
+    return _text("aannames.qmd", texts, titel=m.group(1).strip(), log=log,
+                 bestand=f"{path.parent.name}/{path.name}", technisch=grouped)  # fmt: skip
 
 
 def labels_in_order(text: str) -> list[str]:
-    """Figure and table labels (``fig-…``, ``tbl-…``) in the order the text defines them."""
-    return re.findall(r"\{#((?:fig|tbl)-[\w-]+)", text)
+    """Figures and tables in the order the text shows them.
+
+    An item is named by its file name (``fig-beleid``, as in ``data/fig-beleid.csv``; see
+    ``numbering``), any other figure or table by its Quarto label (``tbl-…``).
+    """
+    found = re.findall(r'\{#((?:fig|tbl)-[\w-]+)|data-bestand="([^"]+)"', text)
+    return [label or slug for label, slug in found]
 
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def downloads_qmd(site_dir: Path, year: int, labels: list[str]) -> str:
+def downloads_qmd(
+    site_dir: Path, year: int, labels: list[str], texts: str | Path | None = None
+) -> str:
     """A table of every download of the edition, in book order, each with its label.
 
     Parameters
@@ -261,47 +384,46 @@ def downloads_qmd(site_dir: Path, year: int, labels: list[str]) -> str:
     labels
         The figure and table labels of the book, in book order; a download named after a label
         (``fig-x.csv``) is listed under a cross-reference to it, so its number is the book's.
+        Each CSV is listed with its workbook (``fig-x.xlsx``), and the zip of the edition
+        (``downloads.package_name``) above the table.
+    texts
+        The folder of the appendices' templates (``downloads.qmd``); default: the repository's.
     """
-    from .items import REPORT, is_report_item
-
-    files = sorted((site_dir / "data").glob("*.csv"))
+    data = site_dir / "data"
+    files = sorted(data.glob("*.csv"))
     order = {label: i for i, label in enumerate(dict.fromkeys(labels))}
-    rows: list[tuple[int, str, str, str, str]] = []
+    rows: list[tuple[int, str, str]] = []
     for path in files:
         with path.open(encoding="utf-8", newline="") as fh:
             first = next(csv.DictReader(fh), None) or {}
-        item = first.get("item") or ""
-        report = _cell(item) if item and is_report_item(item) else "–"
         if path.stem in order:
-            rows.append((order[path.stem], path.name, f"@{path.stem}", report, path.name))
+            rows.append((order[path.stem], path.name, f"@{path.stem}"))
         elif "bewering" in first:
-            rows.append((len(order), path.name, f"Toets: {_cell(first['bewering'])}", "–",
-                         path.name))  # fmt: skip
+            rows.append((len(order), path.name, f"Toets: {first['bewering']}"))
         else:
             raise BookError(f"{path.name}: a download that belongs to no figure, table or test")
     metrics = f"kerncijfers-{year}.json"
     what = "@tbl-kerncijfers" if "tbl-kerncijfers" in order else "Kerncijfers van deze editie"
-    rows.append((order.get("tbl-kerncijfers", len(order)), metrics, what, "–", metrics))
-    lines = [
-        "# Downloads {#sec-downloads}",
-        "",
-        "Onder elke figuur en tabel staat een link naar de gegevens erachter.",
-        "Hier staan ze allemaal bij elkaar: per figuur of tabel de categorieën, aantallen, "
-        "basis n en percentages, en per toets van een bewering het verschil met zijn interval.",
-        "De eerste kolom noemt de figuur of tabel met het nummer in dit boek; de tweede het "
-        f"nummer in {REPORT}, als het rapport haar ook heeft.",
-        "Gegevens per gemeente of per respondent worden niet gepubliceerd.",
-        "",
-        "| In dit boek | In het rapport | Bestand |",
-        "|---|---|---|",
-    ]
-    seen = set()
-    for _, name, what, report, _ in sorted(rows):
-        if name not in seen:
-            seen.add(name)
-            lines.append(f"| {what} | {report} | [{name}](data/{name}) |")
-    lines += ["", f": Alle downloads van de editie {year} {{#tbl-downloads}}", ""]
-    return "\n".join(lines)
+    rows.append((order.get("tbl-kerncijfers", len(order)), metrics, what))
+    table: list[list] = []  # rows of the same figure or table (the key figures) merged
+    for _, name, what in sorted(rows):
+        xlsx = Path(name).with_suffix(".xlsx").name
+        software = [f"[{Path(name).suffix[1:].upper()}](data/{name})"]
+        excel = [f"[Excel](data/{xlsx})"] if (data / xlsx).exists() else []
+        if table and table[-1][0] == what:
+            table[-1][1] += software
+            table[-1][2] += excel
+        else:
+            table.append([what, software, excel])
+    table = [[w, " · ".join(sw), " · ".join(ex) or "–"] for w, sw, ex in table]
+    package = downloads.package_name(year)
+    return _text(
+        "downloads.qmd", texts, jaar=year,
+        tabel=mdtable.pipe_table(["Figuur, tabel of toets", "Voor software", "Voor Excel"],
+                                 table, "lll"),
+        pakket=package if (data / package).exists() else None, decimalen=downloads.DECIMALS,
+        waar=downloads.TRUE, onwaar=downloads.FALSE,
+    )  # fmt: skip
 
 
 def _dec(value: float, decimals: int = 2) -> str:
@@ -340,176 +462,88 @@ def design_table(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         )
     table = pd.DataFrame(rows)
     table.attrs["df"] = d.df
+    # The variance strata after collapsing thin size classes (stats.design), and why.
+    table.attrs.update(strata=d.n_strata, clusters=d.n_clusters, collapsed=d.collapsed,
+                       units=d.units, estimable=d.estimable)  # fmt: skip
     return table
 
 
+def collapse_notes(t: pd.DataFrame) -> list[dict]:
+    """Per size class collapsed for the estimates of a wave (``stats.Collapse``): what and why.
+
+    ``t`` is the ``design_table`` of the wave. Each note holds the class (``label``, ``N``,
+    ``n``), whether none of its municipalities took part (``geen_deelnemers``), the classes it
+    was collapsed with (``met``) and the correction of the merged stratum (``correctie``); the
+    methods appendix says it in words (``methoden.qmd``).
+    """
+    from .stats import NO_RESPONDENTS
+
+    by_code = {r.code: r for r in t.itertuples()}
+    notes = []
+    for c in t.attrs.get("collapsed", ()):
+        r = by_code[c.size_class]
+        notes.append(
+            {
+                "label": r.label,
+                "N": int(r.N),
+                "n": int(r.n),
+                "geen_deelnemers": c.reason == NO_RESPONDENTS,
+                "met": [by_code[g].label for g in c.group if g != c.size_class],
+                "correctie": _dec(next(by_code[g].fpc for g in c.group if by_code[g].n)),
+            }
+        )
+    return notes
+
+
 def methods_qmd(
-    df: pd.DataFrame, cb: Codebook, synthetic: bool = True, response_csv: str | None = None
+    df: pd.DataFrame,
+    cb: Codebook,
+    synthetic: bool = True,
+    response_csv: str | None = None,
+    texts: str | Path | None = None,
 ) -> str:
-    """How the estimates, intervals and tests are made, in plain Dutch.
+    """How the estimates, intervals and tests are made, in the words of ``methoden.qmd``.
 
     Every number comes from the cleaned wave ``df`` and its codebook ``cb`` (the table of
-    weights per size class) or from ``stats`` (confidence level, significance level).
+    weights per size class, the design) or from ``stats`` (confidence level, significance
+    level); the template says them in plain Dutch, and explains once, under ``#sec-toetsen``,
+    how the report's claims are tested.
     """
+    from .claims import CLEAR, LARGE
     from .stats import ALPHA, CONFIDENCE
 
-    year = cb.wave
-    level = f"{round(CONFIDENCE * 100)}%"
-    alpha = _dec(ALPHA)
-    half = f"{_dec(ALPHA / 2 * 100, 1)}%"
     t = design_table(df, cb)
-    rows = [
-        f"| {r.label} | {r.N} | {r.n} | "
-        + (f"{_dec(r.gewicht)} | {_dec(r.fpc)}" if r.n else "– | –")
-        + f" | {r.clusters} |"
-        for r in t.itertuples()
-    ]
-    rows.append(f"| Totaal | {t.N.sum()} | {t.n.sum()} | | | {t.clusters.sum()} |")
+    weights = mdtable.pipe_table(
+        ["Grootteklasse", "Gemeenten (N)", "Deelnemers (n)", "Gewicht (N/n)",
+         "Correctie (1 − n/N)", "Clusters (aantal)"],
+        [
+            [r.label, r.N, r.n, *((_dec(r.gewicht), _dec(r.fpc)) if r.n else ("–", "–")),
+             r.clusters]
+            for r in t.itertuples()
+        ]
+        + [["Totaal", t.N.sum(), t.n.sum(), "", "", t.clusters.sum()]],
+        "lrrrrr",
+    )  # fmt: skip
     taking = t[t.n > 0]
     heavy, light = taking.loc[taking.gewicht.idxmax()], taking.loc[taking.gewicht.idxmin()]
-    if heavy.gewicht > light.gewicht:
-        heaviest = (
-            f"In {year} telt een deelnemer uit de klasse *{heavy.label}* "
-            f"{_dec(heavy.gewicht / light.gewicht)} keer zo zwaar als een deelnemer uit de klasse "
-            f"*{light.label}*."
-        )
-    else:
-        heaviest = f"In {year} tellen alle deelnemers even zwaar."
-    census = [r.label for r in t.itertuples() if r.n == r.N]
-    census_text = (
-        [
-            f"In de klasse{'n' if len(census) > 1 else ''} {' en '.join(census)} deden in "
-            f"{year} alle gemeenten mee: de correctie is daar nul, en die gemeenten dragen geen "
-            "steekproefonzekerheid bij."
-        ]
-        if census
-        else []
-    )
-    strata, clusters, dof = int((t.n > 0).sum()), int(t.clusters.sum()), t.attrs["df"]
-    response = (
-        [
-            "De aantallen deelnemers per grootteklasse staan ook bij @tbl-respons, met de "
-            f"download [{response_csv}](data/{response_csv}); het aantal gemeenten per klasse "
-            "komt uit het codeboek van de meting."
-        ]
-        if response_csv
-        else []
-    )
-    lines = [
-        "# Schatting en toetsing {#sec-schatting}",
-        "",
-        "## Wat de percentages zeggen",
-        "",
-        "De staven in de figuren tonen, net als het rapport, het aandeel van de gemeenten die "
-        "meededen en de vraag beantwoordden.",
-        f"In {year} deden {t.n.sum()} van de {t.N.sum()} gemeenten in Nederland mee.",
-        "Wie iets wil zeggen over alle gemeenten, moet er rekening mee houden dat niet elke "
-        "gemeente meedeed, en dat het deel dat meedeed per grootteklasse verschilt "
-        "(@tbl-gewichten).",
-        "",
-        "## Gewichten",
-        "",
-        "Elke deelnemende gemeente krijgt een gewicht: het aantal gemeenten in haar "
-        "grootteklasse (N) gedeeld door het aantal deelnemers uit die klasse (n).",
-        "Een deelnemer telt zo voor zichzelf en voor de gemeenten uit haar klasse die niet "
-        "meededen.",
-        "Dat heet poststratificatie.",
-        heaviest,
-        "De aanname is dat gemeenten die niet meededen lijken op deelnemers uit dezelfde "
-        "grootteklasse.",
-        "",
-        "| Grootteklasse | Gemeenten (N) | Deelnemers (n) | Gewicht (N/n) | Correctie (1 − n/N) "
-        "| Clusters |",
-        "|---|---:|---:|---:|---:|---:|",
-        *rows,
-        "",
-        f": Gemeenten, deelnemers, gewicht, eindige-populatiecorrectie en clusters per "
-        f"grootteklasse in {year} {{#tbl-gewichten}}",
-        "",
-        *response,
-        "",
-        "Een gemeente die een vraag niet beantwoordde, of die de vraag door de routing niet "
-        "kreeg, houdt haar gewicht.",
-        "De schatting is dan een verhouding: de gewogen antwoorden gedeeld door het gewogen "
-        "aantal gemeenten dat de vraag beantwoordde.",
-        "Voor de onzekerheid tellen ook de gemeenten zonder antwoord mee, zodat elke "
-        "grootteklasse en elk cluster in de berekening blijft.",
-        "",
-        "## Intervallen",
-        "",
-        f"Bij de schatting voor alle gemeenten hoort een {level}-interval: de stip met streep "
-        "in de figuren en de kolommen `gewogen`, `ci_laag` en `ci_hoog` in de downloads.",
-        "Het interval houdt rekening met drie dingen.",
-        "",
-        "- *Clusters.* Eén respondent antwoordde vaak voor meer gemeenten, en die antwoorden "
-        "lijken op elkaar.",
-        "  De gemeenten van één respondent binnen één grootteklasse tellen daarom samen als één "
-        "cluster (de laatste kolom van @tbl-gewichten).",
-        "  Minder clusters dan gemeenten betekent minder onafhankelijke informatie, en dus een "
-        "breder interval.",
-        "- *Eindige populatie.* Hoe groter het deel van een grootteklasse dat meedeed, hoe "
-        "kleiner de onzekerheid: de variantie van elke klasse wordt vermenigvuldigd met de "
-        "correctie 1 − n/N.",
-        *[f"  {c}" for c in census_text],
-        "  Strikt genomen zijn de clusters de eenheden van de steekproef, niet de gemeenten.",
-        "  Hoeveel respondenten er in heel Nederland zouden zijn, is onbekend; daarom gebruikt de "
-        "correctie het aandeel gemeenten, als benadering.",
-        "- *De gewichten.* Een gemeente met een groot gewicht beïnvloedt de uitkomst meer dan "
-        "een gemeente met een klein gewicht.",
-        "  Ongelijke gewichten maken een schatting daardoor onzekerder dan een gewoon gemiddelde "
-        "over evenveel gemeenten; de berekening neemt dat mee.",
-        "",
-        "De onzekerheid wordt berekend met lineaire benadering (Taylor-linearisatie), de "
-        "gangbare methode in software voor steekproefonderzoek.",
-        "Het interval gebruikt de t-verdeling met zoveel vrijheidsgraden als er clusters zijn, "
-        f"min het aantal grootteklassen: in {year} zijn dat {clusters} clusters in {strata} "
-        f"grootteklassen, dus {dof} vrijheidsgraden.",
-        "Voor aandelen wordt het interval berekend op de logit-schaal, zodat het tussen nul en "
-        "honderd procent blijft; voor gemiddelden is het symmetrisch.",
-        "Gaven alle gemeenten die een vraag beantwoordden hetzelfde antwoord (0% of 100%), dan "
-        "is er geen spreiding om mee te rekenen.",
-        "Dan geldt een exacte grens volgens de binomiale verdeling: bij 0% loopt het interval "
-        "tot het aandeel waarbij de kans om dat antwoord nergens te zien nog "
-        f"{half} is, alsof er zoveel onafhankelijke antwoorden waren als clusters, na de "
-        "correctie voor de eindige populatie.",
-        "Gemeenten uit een grootteklasse die helemaal meedeed, tellen daarbij als zeker; bij 100% "
-        "geldt hetzelfde andersom.",
-        "Het interval zegt niets over andere fouten, zoals vragen die verschillend worden "
-        "begrepen of schattingen die gemeenten ruw maken.",
-        "",
-        "## Toetsen van beweringen",
-        "",
-        "Het rapport noemt verschillen 'significant', spreekt van een 'toename' of zegt dat "
-        "iets 'beduidend minder' is, zonder dat het rapport een toets vermeldt.",
-        "Bij zulke beweringen staat in deze editie een toets: het verschil met zijn "
-        f"{level}-interval, de toetsingsgrootheid t met haar vrijheidsgraden en de p-waarde.",
-        "Een bewering heet ondersteund als het verschil de beweerde kant op gaat en p kleiner "
-        f"is dan {alpha}; anders staat er dat de gegevens haar niet ondersteunen.",
-        "Metingen uit verschillende jaren worden vergeleken alsof ze onafhankelijk zijn.",
-        "Dat is niet omdat het om andere gemeenten gaat: veel gemeenten deden in meer dan één "
-        "jaar mee.",
-        "Maar de codes van de gemeenten verschillen per jaar, zodat dezelfde gemeente in twee "
-        "metingen niet aan zichzelf te koppelen is.",
-        "Antwoorden van dezelfde gemeente in twee jaren lijken meestal op elkaar; wie die "
-        "samenhang negeert, rekent voor het verschil een te grote onzekerheid.",
-        "De vergelijking tussen jaren is daardoor voorzichtig: ze mist eerder een echt verschil "
-        "dan dat ze er een ziet dat er niet is.",
-        "Zicht op nareizigers en op statushouders is in dezelfde gemeenten gemeten; die "
-        "vergelijking is gepaard, per gemeente.",
-        "Veel toetsen samen vergroten de kans dat er toevallig één 'ondersteund' is; lees "
-        "een enkele uitkomst met die voorzichtigheid.",
-        "",
-    ]
-    if synthetic:
-        lines += [
-            "::: {.callout-note}",
-            "Met synthetische gegevens toont een toets alleen of het model de bewering draagt: "
-            "de verbanden zijn erin gelegd (zie het aannamelog).",
-            "Op de echte gegevens zijn dezelfde berekeningen zinvol.",
-            ":::",
-            "",
-        ]
-    return "\n".join(lines)
+    return _text(
+        "methoden.qmd", texts, jaar=cb.wave, deelnemers=int(t.n.sum()), gemeenten=int(t.N.sum()),
+        gewichten=weights,
+        zwaarst={"label": heavy.label, "gewicht": float(heavy.gewicht)},
+        lichtst={"label": light.label, "gewicht": float(light.gewicht)},
+        verhouding=(
+            _dec(heavy.gewicht / light.gewicht) if heavy.gewicht > light.gewicht else None
+        ),
+        volledig=[r.label for r in t.itertuples() if r.n == r.N and r.fpc == 0],
+        respons_csv=response_csv, samenvoegingen=collapse_notes(t),
+        eigen_clusters=bool(t.attrs.get("units")), schatbaar=bool(t.attrs.get("estimable", True)),
+        clusters=int(t.attrs["clusters"]), strata=int(t.attrs["strata"]),
+        vrijheidsgraden=int(t.attrs["df"]), samengevoegd=bool(t.attrs["collapsed"]),
+        niveau=f"{round(CONFIDENCE * 100)}%", alfa=_dec(ALPHA),
+        half_alfa=f"{_dec(ALPHA / 2 * 100, 1)}%",
+        grote_klassen=[cb.size_classes.get(c, c) for c in LARGE if c in cb.population],
+        synthetisch=synthetic, duidelijk=_dec(CLEAR),
+    )  # fmt: skip
 
 
 def _lock_md5(lock: dict, stage: str, kind: str, path: str) -> str:
@@ -524,57 +558,89 @@ def _lock_md5(lock: dict, stage: str, kind: str, path: str) -> str:
 
 
 def colophon_qmd(
-    year: int, info: dict[str, str], lock: dict, synthetic: bool = True, url: str | None = None
+    year: int,
+    info: dict[str, str],
+    lock: dict,
+    synthetic: bool = True,
+    url: str | None = None,
+    publication: Publication | None = None,
+    texts: str | Path | None = None,
+    release: releases.State | None = None,
 ) -> str:
-    """Release, commit, data hashes and citation of an edition.
+    """The colophon of an edition (``colofon.qmd``), written for readers.
+
+    With ``release`` (``releases.state``) it names the release the edition belongs to, its date
+    and the previous release, or says that the edition is not released yet.
+
+    It cites the original publication of the wave (``publication``, from
+    ``conclusions.load_publication``) by title and publisher, and the edition itself with its
+    address (``url``, when the template names one) and an access date. The access date is the
+    date of the commit the edition was built from, so a rebuild of that commit gives the same
+    page; the colophon says so. Commit and data hashes go in a folded block for researchers.
 
     Both hashes come from the ``clean@<year>`` stage in ``dvc.lock``: the raw file it read (its
     deps) and the table it wrote (its outs). That holds for a synthetic raw file and for a real
     export tracked by ``data/raw/<year>.csv.dvc`` alike, even when an old ``synthesize`` entry
     lingers in the lock.
     """
-    raw = _lock_md5(lock, f"clean@{year}", "deps", f"data/raw/{year}.csv")
-    clean = _lock_md5(lock, f"clean@{year}", "outs", f"data/clean/{year}.parquet")
-    kind = (
-        "synthetisch: nagebootste antwoorden (zie de startpagina)"
-        if synthetic
-        else "de export van de vragenlijst"
-    )
-    edition = "reproduceerbare editie op synthetische gegevens" if synthetic else (
-        "reproduceerbare editie"
+    raw_path, clean_path = f"data/raw/{year}.csv", f"data/clean/{year}.parquet"
+    raw = _lock_md5(lock, f"clean@{year}", "deps", raw_path)
+    clean = _lock_md5(lock, f"clean@{year}", "outs", clean_path)
+    try:
+        day = date.fromisoformat(info["date"])
+    except ValueError:  # 'onbekend' outside git: no date is cited
+        day = None
+    original = None
+    if publication is not None:
+        original = {"titel": publication.title, "uitgever": publication.publisher,
+                    "jaar": publication.year, "deel": publication.part,
+                    "url": publication.url}  # fmt: skip
+    return _text(
+        "colofon.qmd", texts, jaar=year, synthetisch=synthetic, publicatie=original, url=url,
+        datum=day, versie=info["release"], commit=info["commit"],
+        ruw={"pad": raw_path, "md5": raw}, schoon={"pad": clean_path, "md5": clean},
+        uitgave=_release_values(release),
     )  # fmt: skip
-    where = f", <{url}>" if url else ""
-    lines = [
-        "# Colofon {#sec-colofon}",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| Editie | {year} |",
-        f"| Gegevens | {kind} |",
-        f"| Versie | {info['release']} |",
-        f"| Git-commit | `{info['commit']}` |",
-        f"| Datum van de commit | {info['date']} |",
-        f"| Ruwe gegevens (`data/raw/{year}.csv`, md5 in `dvc.lock`) | `{raw}` |",
-        f"| Opgeschoonde gegevens (`data/clean/{year}.parquet`, md5 in `dvc.lock`) | `{clean}` |",
-        "",
-        f": Herkomst van de editie {year} {{#tbl-colofon}}",
-        "",
-        "De commit is die waarvan deze editie is gebouwd.",
-        "De datum is die van de commit, niet van het moment van bouwen: wie dezelfde "
-        "commit opnieuw bouwt, krijgt dezelfde site.",
-        "Een latere commit die niets verandert waar het boek op rust, bouwt het boek niet "
-        "opnieuw; `dvc repro -f render` doet dat wel en zet de nieuwe commit hierin.",
-        "Met `dvc repro` op deze commit ontstaan dezelfde gegevens, figuren en tabellen; "
-        "de hashes hierboven maken dat controleerbaar.",
-        "",
-        "## Zo citeert u deze editie {#sec-citeren}",
-        "",
-        f"*Monitor gemeentelijk beleid arbeidstoeleiding vluchtelingen {year}*, {edition}, "
-        f"versie {info['release']}, commit `{info['commit'][:12]}` ({info['date']}){where}.",
-        "Gebaseerd op de monitor van Kennisplatform Integratie & Samenleving en Divosa.",
-        "",
-    ]
-    return "\n".join(lines)
+
+
+def _release_values(release: releases.State | None) -> dict | None:
+    """The release of an edition as the colophon names it (None: not known)."""
+    if release is None:
+        return None
+    this = release.record if release.released else None
+    before = release.previous
+    return {
+        "uitgebracht": this is not None, "versie": release.version,
+        "datum": releases.dutch_date(this["date"]) if this else None,
+        "vorige": before["version"] if before else None,
+        "vorige_datum": releases.dutch_date(before["date"]) if before else None,
+    }  # fmt: skip
+
+
+def revisions_qmd(
+    year: int,
+    release: releases.State | None,
+    build_dir: str | Path,
+    chapters: list[str],
+    texts: str | Path | None = None,
+) -> str:
+    """The appendix "Herzieningen" (``herzieningen.qmd``): what changed since the last release.
+
+    The edition's published values, read from its CSV downloads in ``build_dir``, are compared
+    with the release this checkout follows (``releases.state``; see ``releases`` for which one).
+    """
+    try:
+        items = releases.published_values(build_dir, chapters, year)
+        values = releases.revisions_values(release or releases.State("0.0.0", False), year,
+                                           items, chapters)  # fmt: skip
+    except releases.ReleaseError as exc:
+        raise BookError(str(exc)) from exc
+    rows = values.pop("wijzigingen")
+    table = mdtable.pipe_table(
+        ["Figuur, tabel of toets", "Categorie", "Uitkomst", "Schatting voor alle gemeenten"],
+        rows, "llll",
+    ) if rows else None  # fmt: skip
+    return _text("herzieningen.qmd", texts, jaar=year, tabel=table, aantal=len(rows), **values)
 
 
 def _drop_synthetic_blocks(text: str) -> str:
@@ -624,6 +690,7 @@ def assemble(
     min_count: int,
     info: dict[str, str] | None = None,
     synthetic: bool = True,
+    texts_dir: str | Path | None = None,
 ) -> Path:
     """Write the Quarto source of one edition into ``out`` (replacing it).
 
@@ -644,6 +711,10 @@ def assemble(
         The cleaned waves, for the table of weights and the disclosure check.
     min_count
         ``disclosure.min_count`` of ``params.yaml``.
+    texts_dir
+        The texts of the original publications (``aanbevelingen-<year>.md``), cited in the
+        colophon; default: ``paths.TEXTS_DIR``. The reader text of the generated appendices
+        comes from the templates in ``<book_dir>/_bijlagen/``, which are not copied.
 
     Raises
     ------
@@ -656,13 +727,21 @@ def assemble(
     template = load_template(book_dir)
     if out.exists():
         shutil.rmtree(out)
-    ignore = ["_quarto.yml", "_book", ".quarto"]
+    ignore = ["_quarto.yml", "_book", ".quarto", TEXTS]
     if not synthetic:
         ignore.append(template["format"]["html"].get("include-before-body", "_synthetisch.html"))
     shutil.copytree(book_dir, out, ignore=shutil.ignore_patterns(*ignore))
     try:
-        _fill(year, years, template, build_dir, codebook_dir, assumptions, lock_path,
-              metrics_dir, out, info, synthetic, clean_dir)  # fmt: skip
+        try:
+            _fill(year, years, template, build_dir, codebook_dir, assumptions, lock_path,
+                  metrics_dir, out, info, synthetic, clean_dir, book_dir / TEXTS,
+                  paths.TEXTS_DIR if texts_dir is None else Path(texts_dir),
+                  release=_release_state(book_dir.resolve().parent))  # fmt: skip
+        except BookError as exc:
+            # A leak outranks every other problem: what was copied so far is checked, so a
+            # planted identifier is reported as a leak even when it also breaks a later step.
+            check_disclosure(out, years, codebook_dir, clean_dir, min_count)
+            raise exc
         check_disclosure(out, years, codebook_dir, clean_dir, min_count)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)
@@ -671,7 +750,7 @@ def assemble(
 
 
 def _fill(year, years, template, build_dir, codebook_dir, assumptions, lock_path, metrics_dir,
-          out, info, synthetic, clean_dir) -> None:  # fmt: skip
+          out, info, synthetic, clean_dir, bijlagen, texts_dir, release=None) -> None:  # fmt: skip
     """Write chapters, downloads, generated appendices and configuration into ``out``."""
     for sub in ("figures", "data"):
         (out / sub).mkdir(exist_ok=True)
@@ -708,13 +787,27 @@ def _fill(year, years, template, build_dir, codebook_dir, assumptions, lock_path
     if not clean.exists():
         raise BookError(f"{clean} is missing: run `dvc repro` first")
     labels = labels_in_order("\n".join(texts))
+    # Every CSV and the key figures in one zip with their data package descriptor.
+    downloads.write_package(out / "data", year, "\n".join(texts), synthetic,
+                            edition_url(template, year),
+                            release.package_version if release else None)  # fmt: skip
     response = "tbl-respons.csv" if "tbl-respons" in labels else None
+    try:
+        publication, url = load_publication(texts_dir, year), edition_url(template, year)
+    except TextError as exc:
+        raise BookError(str(exc)) from exc
     pages = {
-        "vragenlijst.qmd": questionnaire_qmd(cb),
-        "methoden.qmd": methods_qmd(pd.read_parquet(clean), cb, synthetic, response),
-        "aannames.qmd": assumptions_qmd(assumptions),
-        "downloads.qmd": downloads_qmd(out, year, labels),
-        "colofon.qmd": colophon_qmd(year, info, lock, synthetic, edition_url(template, year)),
+        "vragenlijst.qmd": questionnaire_qmd(cb, bijlagen),
+        "methoden.qmd": methods_qmd(pd.read_parquet(clean), cb, synthetic, response, bijlagen),
+        "aannames.qmd": assumptions_qmd(assumptions, bijlagen),
+        "downloads.qmd": downloads_qmd(out, year, labels, bijlagen),
+        "colofon.qmd": colophon_qmd(
+            year, info, lock, synthetic, url, publication, bijlagen, release
+        ),
+        # What changed since the previous release (releases.py).
+        "herzieningen.qmd": revisions_qmd(
+            year, release, build_dir, chapter_slugs(template), bijlagen
+        ),
     }
     for name, text in pages.items():
         (out / name).write_text(text, encoding="utf-8")
@@ -722,17 +815,26 @@ def _fill(year, years, template, build_dir, codebook_dir, assumptions, lock_path
         for page in out.glob("*.qmd"):
             page.write_text(_drop_synthetic_blocks(page.read_text(encoding="utf-8")),
                             encoding="utf-8")  # fmt: skip
-    config = edition_config(template, year, years, info, synthetic)
+    config = edition_config(template, year, years, info, synthetic, release)
     with (out / "_quarto.yml").open("w", encoding="utf-8") as fh:
         yaml.safe_dump(config, fh, allow_unicode=True, sort_keys=False)
     missing = [f for f in book_files(config) if not (out / f).exists()]
     if missing:
         raise BookError(f"edition {year}: files named in _quarto.yml are missing: {missing}")
+    try:  # @fig-… of an item becomes a link that names its number
+        numbering.resolve_references(out, book_files(config))
+    except numbering.NumberingError as exc:
+        raise BookError(f"edition {year}: {exc}") from exc
 
 
-def landing_page(latest: int, synthetic: bool = True) -> str:
-    """The site's start page: it sends the reader to the latest edition."""
+def landing_page(latest: int, synthetic: bool = True, release: str | None = None) -> str:
+    """The site's start page: it sends the reader to the latest edition.
+
+    ``release`` is the line that names the release (``releases.State.footer``), shown below.
+    """
     note = "<p>De gegevens in deze editie zijn synthetisch.</p>\n" if synthetic else ""
+    if release:
+        note += f"<p>{html.escape(release)}</p>\n"
     return (
         '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="refresh" content="0; url={latest}/index.html">\n'
@@ -749,6 +851,237 @@ def _swap_into_place(staging: Path, site: Path, work: Path) -> None:
     os.replace(staging, site)
 
 
+# --- rendering: editions side by side, only what changed ----------------------------------------
+#
+# Every edition is a Quarto project kept between runs in a cache folder (``.book-cache/<year>/``
+# beside the site: the sources, Quarto's ``_book`` and its ``.quarto`` state), described in
+# ``manifest.json``. A run assembles every edition and compares it with the cache:
+# - the same sources, or the same once assembled with the git stamp (commit, date, release)
+#   the cache was rendered with: the edition is reused as it is, so a commit that changes
+#   nothing the book reads renders nothing;
+# - the same configuration, files, labels and chapter titles, but some pages or resources
+#   changed: those are copied in and Quarto renders only the pages concerned (an incremental
+#   render: Quarto renders the named files of a project and keeps the other pages);
+# - anything else, or a cache that does not match its manifest: the whole edition.
+# An edition leaves the manifest before Quarto touches it and comes back only when Quarto
+# succeeded, so a failed or killed render is rendered whole next time.
+
+CACHE_NAME = ".book-cache"
+MANIFEST = "manifest.json"
+_QUARTO_STATE = {"_book", ".quarto"}  # what Quarto writes into a project, not sources
+_NOT_INPUT = {"_book", ".quarto", "__pycache__", ".ipynb_checkpoints"}
+_ANCHOR = re.compile(r"\{#((?:fig|tbl|sec)-[\w-]+)")
+_TITLE = re.compile(r"^# .*$", re.M)
+_HEADING = re.compile(r"^(#{1,6}) .*?(\{[^}\n]*\})?[ \t]*$", re.M)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _files(folder: Path, skip: set[str]) -> list[Path]:
+    """Every file below ``folder``, sorted, leaving out folders named in ``skip``."""
+    found = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        found += [Path(root) / n for n in names]
+    return sorted(found)
+
+
+def source_hashes(project: Path) -> dict[str, str]:
+    """sha256 of every source file of an edition's Quarto project (not what Quarto wrote)."""
+    return {p.relative_to(project).as_posix(): _digest(p) for p in _files(project, _QUARTO_STATE)}
+
+
+def _page_text(path: Path) -> str:
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def _pages(project: Path) -> dict[str, str]:
+    """The text of every page of an edition, in book order."""
+    return {p: _page_text(project / p) for p in book_files(load_template(project))}
+
+
+def structure(project: Path) -> str:
+    """A hash of what one page of an edition shows of the others.
+
+    The configuration (sidebar, parts, switcher, stamp), and per page its cross-reference
+    labels in order and the level and attributes of every heading (the numbers Quarto gives
+    figures, tables and sections) and its chapter titles (sidebar, previous/next links).
+    While it stays the same, a changed page can be rendered on its own.
+    """
+    parts: list = [(project / "_quarto.yml").read_text(encoding="utf-8")]
+    for page, text in _pages(project).items():
+        parts.append([page, _ANCHOR.findall(text), _HEADING.findall(text), _TITLE.findall(text)])
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _quarto_id(quarto: str) -> str:
+    """Which Quarto: its resolved path, size and modification time (a new install differs)."""
+    path = Path(shutil.which(quarto) or quarto).resolve()
+    st = path.stat()
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def render_inputs(
+    book_dir: str | Path,
+    build_dir: str | Path,
+    codebook_dir: str | Path,
+    clean_dir: str | Path,
+    assumptions: str | Path,
+    lock_path: str | Path,
+    metrics_dir: str | Path,
+) -> list[Path]:
+    """Every file and folder the book is assembled from.
+
+    Of ``build_dir`` only the folders of the chapters named in ``book/_quarto.yml`` (what the
+    ``execute`` stage writes), so nothing else written there makes the book stale; the package
+    code is included whole.
+    """
+    chapters = chapter_slugs(load_template(book_dir))
+    return [
+        Path(book_dir), *(Path(build_dir) / slug for slug in chapters), Path(codebook_dir),
+        Path(clean_dir), Path(metrics_dir), Path(assumptions), Path(lock_path),
+        Path(__file__).resolve().parent,
+    ]  # fmt: skip
+
+
+def inputs_fingerprint(paths: list[Path], settings: dict) -> str:
+    """One hash of the contents of ``paths`` (files or folders) and of ``settings``."""
+    h = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode())
+    for path in paths:
+        h.update(f"\0{path.name}\0".encode())
+        files = _files(path, _NOT_INPUT) if path.is_dir() else [path] if path.exists() else []
+        for f in files:
+            if f.suffix != ".pyc":
+                h.update(f"{f.relative_to(path) if path.is_dir() else ''}\0{_digest(f)}\n".encode())
+    return h.hexdigest()
+
+
+def _read_manifest(cache: Path) -> dict:
+    """The cache's manifest; empty when missing or unreadable (everything renders whole)."""
+    try:
+        data = json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"editions": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("editions"), dict):
+        return {"editions": {}}
+    return data
+
+
+def _write_manifest(cache: Path, manifest: dict) -> None:
+    tmp = cache / f".{MANIFEST}.tmp"
+    tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, cache / MANIFEST)
+
+
+def _cache_intact(project: Path, entry: object, quarto_id: str) -> bool:
+    """Whether a cached edition is what its manifest entry says, rendered by this Quarto."""
+    if not isinstance(entry, dict) or entry.get("quarto") != quarto_id:
+        return False
+    files = entry.get("files")
+    if not isinstance(files, dict) or not (project / "_book" / "index.html").is_file():
+        return False
+    try:
+        return all(_digest(project / rel) == digest for rel, digest in files.items())
+    except OSError:
+        return False
+
+
+def _plan(src: Path, project: Path, entry, quarto_id: str, info: dict, force: bool, restamped):
+    """What to do with one freshly assembled edition (stamped with ``info``), given its cache.
+
+    ``restamped(stamp)`` assembles the edition again with the git stamp the cache was
+    rendered with and returns its source hashes: when those are the cache's, only the stamp
+    changed, and the edition is reused.
+
+    Returns
+    -------
+    tuple
+        ``(mode, pages, changed, record)``: mode ``"reuse"``, ``"files"`` (render ``pages``
+        after copying the ``changed`` files in) or ``"full"``; ``record`` is the manifest
+        entry of the edition once rendered.
+    """
+    hashes = source_hashes(src)
+    record = {"quarto": quarto_id, "files": hashes, "structure": structure(src)}
+    if force or not _cache_intact(project, entry, quarto_id):
+        return "full", [], [], record
+    if entry["files"] == hashes:
+        return "reuse", [], [], entry
+    stamp = entry.get("stamp")
+    if isinstance(stamp, dict) and stamp != info and restamped(stamp) == entry["files"]:
+        return "reuse", [], [], entry
+    if entry.get("structure") != record["structure"] or entry["files"].keys() != hashes.keys():
+        return "full", [], [], record
+    changed = [rel for rel, digest in hashes.items() if entry["files"][rel] != digest]
+    texts = _pages(src)
+    pages = set()
+    for rel in changed:
+        users = [rel] if rel in texts else [p for p, text in texts.items() if rel in text]
+        if not users:  # a file no page names (a style, an include): every page may use it
+            return "full", [], [], record
+        pages.update(users)
+    return "files", [p for p in texts if p in pages], changed, record
+
+
+def _quarto_render(quarto: str, args: list[str], project: Path, year: int) -> None:
+    res = subprocess.run(
+        [quarto, "render", *args, "--to", "html"], cwd=project, capture_output=True, text=True
+    )
+    if res.returncode != 0:
+        raise BookError(f"quarto render failed for {year}:\n{res.stderr[-4000:]}")
+    if not (project / "_book" / "index.html").is_file():
+        raise BookError(f"quarto render wrote no {project / '_book' / 'index.html'} for {year}")
+
+
+def _render_edition(quarto, year, src, project, mode, pages, changed) -> None:
+    """Render one edition in its cached project; on failure the project is removed."""
+    try:
+        if mode == "full":
+            shutil.rmtree(project, ignore_errors=True)
+            project.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(src), project)
+            _quarto_render(quarto, [str(project)], project, year)
+            return
+        for rel in changed:
+            shutil.copy2(src / rel, project / rel)
+        _quarto_render(quarto, pages, project, year)
+        for rel in changed:  # resources (figures, downloads) of the pages: as they are now
+            if rel not in pages:
+                (project / "_book" / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(project / rel, project / "_book" / rel)
+    except BaseException:
+        shutil.rmtree(project, ignore_errors=True)
+        raise
+
+
+def _published(editions: dict, years: list[int]) -> str:
+    """A hash of the cached editions a site is copied from."""
+    chosen = [editions.get(str(y)) for y in years]
+    return hashlib.sha256(json.dumps(chosen, sort_keys=True).encode()).hexdigest()
+
+
+def _site_current(site: Path, years: list[int], cache: Path, manifest: dict, qid: str) -> bool:
+    """Whether ``site`` is the one last published from the cache as it is now."""
+    editions = manifest.get("editions", {})
+    return (
+        manifest.get("site") == str(site.resolve())
+        and manifest.get("published") == _published(editions, years)
+        and (site / "index.html").is_file()
+        and all(
+            (site / str(y) / "index.html").is_file()
+            and isinstance(editions.get(str(y)), dict)
+            and editions[str(y)].get("quarto") == qid
+            and (cache / str(y) / "_book" / "index.html").is_file()
+            for y in years
+        )
+    )
+
+
 def render(
     years: list[int],
     book_dir: str | Path,
@@ -763,45 +1096,154 @@ def render(
     min_count: int,
     quarto: str | None = None,
     synthetic_years: list[int] | None = None,
-) -> Path:
-    """Render every edition with Quarto into ``site``.
+    cache: str | Path | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    check: bool = False,
+    log=None,
+) -> dict[int, str]:
+    """Render every edition with Quarto into ``site``, side by side and only what changed.
 
     Everything is built in a hidden folder beside ``site`` (``.<name>.*.tmp``) and moved into
     place only when every edition assembled, passed the disclosure check and rendered; a run
     that fails or is killed leaves the previous site as it was (a run killed between the two
     final renames is repaired by the next run).
+
+    Parameters
+    ----------
+    years, book_dir, build_dir, codebook_dir, assumptions, lock_path, metrics_dir
+        As for ``assemble``.
+    site
+        The site: ``<site>/<year>/`` per edition and a landing page.
+    quarto
+        The Quarto executable (default: ``quarto`` on the PATH).
+    cache
+        The folder that keeps every edition's Quarto project between runs (default:
+        ``.book-cache`` beside ``site``).
+    workers
+        Editions rendered at the same time (default: the number of cores).
+    force
+        Render every edition whole, with the current git stamp.
+    check
+        Only say what would be rendered: nothing is rendered or written.
+    log
+        Called with one line per edition saying what happened (default: silent).
+
+    Returns
+    -------
+    dict
+        Per edition that was (or, with ``check``, would be) rendered: ``"whole"`` or the
+        pages rendered; empty when the site was up to date.
     """
     quarto = quarto or shutil.which("quarto")
     if quarto is None:
         raise BookError(QUARTO_HELP)
-    site = Path(site)
-    site.parent.mkdir(parents=True, exist_ok=True)
-    for stale in site.parent.glob(f".{site.name}.*.tmp"):
-        if not site.exists() and (stale / "old").is_dir():
-            os.replace(stale / "old", site)  # killed between the two renames: restore
-        shutil.rmtree(stale, ignore_errors=True)
+    say = log or (lambda _line: None)
+    site = Path(site).absolute()  # Quarto runs in the edition's folder
+    cache = Path(cache).absolute() if cache is not None else site.parent / CACHE_NAME
+    qid = _quarto_id(quarto)
+    # The release the checkout is (or follows) is shown on every page: a release commit, and
+    # the first commit after it, change what the book says even when no input changed.
+    footer = _release_state(Path(book_dir).resolve().parent).footer
+    settings = {"years": years, "synthetic": synthetic_years, "min_count": min_count,
+                "quarto": qid, "site": str(site.resolve()), "release": footer}  # fmt: skip
+    inputs = inputs_fingerprint(
+        render_inputs(book_dir, build_dir, codebook_dir, clean_dir, assumptions, lock_path,
+                      metrics_dir), settings,
+    )  # fmt: skip
+    manifest = _read_manifest(cache)
+    if (
+        not force
+        and manifest.get("inputs") == inputs
+        and _site_current(site, years, cache, manifest, qid)
+    ):
+        return {}
+    if not check:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in site.parent.glob(f".{site.name}.*.tmp"):
+            if not site.exists() and (stale / "old").is_dir():
+                os.replace(stale / "old", site)  # killed between the two renames: restore
+            shutil.rmtree(stale, ignore_errors=True)
     info = git_info(Path(book_dir).resolve().parent)
-    work = Path(tempfile.mkdtemp(prefix=f".{site.name}.", suffix=".tmp", dir=site.parent))
+    editions = manifest["editions"]
+    done: dict[int, str] = {}
+    errors: dict[int, BaseException] = {}
+    # Beside the site, so that the finished site is moved into place with a rename.
+    where = None if check else site.parent
+    work = Path(tempfile.mkdtemp(prefix=f".{site.name}.", suffix=".tmp", dir=where))
+
+    def build(year: int, folder: str, stamp: dict) -> Path:
+        return assemble(
+            year, years, book_dir, build_dir, codebook_dir, assumptions, lock_path, metrics_dir,
+            work / folder / str(year), clean_dir=clean_dir, min_count=min_count, info=stamp,
+            synthetic=synthetic_years is None or year in synthetic_years,
+        )  # fmt: skip
+
     try:
-        staging_site = work / "site"
-        staging_site.mkdir()
+        n = max(1, min(workers or os.cpu_count() or 1, len(years)))
+        # Editions are assembled one after another here while Quarto renders the ones before
+        # them in the pool: assembling is Python work, rendering is Quarto's own processes.
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            running = {}
+            for year in years:
+                try:
+                    src = build(year, "src", info)
+                    project = cache / str(year)
+                    mode, pages, changed, record = _plan(
+                        src, project, editions.get(str(year)), qid, info, force,
+                        lambda stamp, y=year: source_hashes(build(y, "restamped", stamp)),
+                    )  # fmt: skip
+                except BaseException as exc:  # stop here; let the running ones finish
+                    errors[year] = exc
+                    break
+                if mode == "reuse":
+                    say(f"{year}: unchanged, not rendered again")
+                    continue
+                done[year] = "whole" if mode == "full" else ", ".join(pages)
+                if check:
+                    continue
+                editions.pop(str(year), None)  # until Quarto succeeded
+                _write_manifest(cache, {**manifest, "inputs": None, "editions": editions})
+                future = pool.submit(_render_edition, quarto, year, src, project, mode, pages,
+                                     changed)  # fmt: skip
+                running[future] = (year, {**record, "stamp": info})
+            for future in as_completed(running):
+                year, record = running[future]
+                try:
+                    future.result()
+                except BaseException as exc:
+                    errors[year] = exc
+                    continue
+                editions[str(year)] = record
+                _write_manifest(cache, {**manifest, "inputs": None, "editions": editions})
+                say(f"{year}: rendered {'whole' if done[year] == 'whole' else done[year]}")
+        if errors:
+            first = errors[min(errors)]
+            if len(errors) == 1 and not isinstance(first, BookError):
+                raise first
+            raise BookError("\n".join(str(errors[y]) for y in sorted(errors))) from first
+        current = not done and _site_current(site, years, cache, manifest, qid)
+        if check:
+            return done if current or done else {y: "site" for y in years}
+        kept = {str(y): editions[str(y)] for y in years}
+        if current:  # every edition reused and the site is theirs: leave it as it is
+            _write_manifest(cache, {**manifest, "inputs": inputs, "editions": kept})
+            return done
+        staging = work / "site"
+        staging.mkdir()
         for year in years:
-            src = assemble(
-                year, years, book_dir, build_dir, codebook_dir, assumptions, lock_path,
-                metrics_dir, work / "src" / str(year), clean_dir=clean_dir,
-                min_count=min_count, info=info,
-                synthetic=synthetic_years is None or year in synthetic_years,
-            )  # fmt: skip
-            res = subprocess.run(
-                [quarto, "render", str(src), "--to", "html"], capture_output=True, text=True
-            )
-            if res.returncode != 0:
-                raise BookError(f"quarto render failed for {year}:\n{res.stderr[-4000:]}")
-            shutil.move(str(src / "_book"), staging_site / str(year))
+            shutil.copytree(cache / str(year) / "_book", staging / str(year))
         latest = max(years)
         synthetic = synthetic_years is None or latest in synthetic_years
-        (staging_site / "index.html").write_text(landing_page(latest, synthetic), encoding="utf-8")
-        _swap_into_place(staging_site, site, work)
+        (staging / "index.html").write_text(landing_page(latest, synthetic, footer),
+                                            encoding="utf-8")  # fmt: skip
+        _swap_into_place(staging, site, work)
+        _write_manifest(cache, {"inputs": inputs, "site": str(site.resolve()), "editions": kept,
+                                "published": _published(kept, years)})  # fmt: skip
+        for old in cache.iterdir():  # editions no longer built
+            if old.is_dir() and old.name not in kept:
+                shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return site
+    return done

@@ -28,8 +28,10 @@ class Target:
     kind is one of ``n`` (number of valid answers), ``percent`` (share of the valid answers
     with one of ``codes``), ``count`` (number of municipalities with one of ``codes``),
     ``mean_answers`` (mean number of ticked options), ``mean`` (mean of an estimate),
-    ``range_percent`` (share of the eligible municipalities whose count lies in ``codes`` =
-    (lo, hi)), ``max`` and ``mode`` (of a count).
+    ``mean_sum`` (mean of the sum of several estimates per municipality, e.g. the 28 % that
+    left welfare in total; ``question`` joins their ids with ``+``), ``range_percent``
+    (share of the eligible municipalities whose count lies in ``codes`` = (lo, hi)), ``max``
+    and ``mode`` (of a count).
     """
 
     question: str
@@ -79,6 +81,17 @@ def targets(calibration: dict) -> list[Target]:
         for key in ("max", "mode"):
             if key in spec:
                 out.append(Target(qid, key, spec[key]))
+    for total in calibration.get("totals") or ():
+        m = total["mean"]
+        out.append(
+            Target(
+                "+".join(total["questions"]),
+                "mean_sum",
+                m["value"],
+                decimals=m["decimals"],
+                note=total.get("note", ""),
+            )
+        )
     return out
 
 
@@ -230,6 +243,13 @@ def eligible_mask(df: pd.DataFrame, cb: Codebook, q: Question) -> pd.Series:
 
 def evaluate(target: Target, df: pd.DataFrame, cb: Codebook) -> Outcome:
     """Recompute one target from a cleaned table and compare it with the printed value."""
+    if target.kind == "mean_sum":
+        parts = [cb[qid].clean_column() for qid in target.question.split("+")]
+        both = df[parts].dropna().astype(float)  # municipalities that answered every part
+        total = both.to_numpy().sum()
+        total = int(total) if float(total).is_integer() else float(total)
+        actual = ratio_half_up(total, len(both), target.decimals) if len(both) else np.nan
+        return Outcome(target, actual, bool(actual == target.value))
     q = cb[target.question]
     if q.type == "multi":
         answered = _answered_multi(df, q)

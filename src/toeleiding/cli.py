@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .codebook import load_codebook
+from .codebook import CodebookError, load_codebook
 from .errors import CalibrationError
 
 
@@ -190,6 +190,8 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _book(args: argparse.Namespace) -> int:
+    # As in `execute`: keep nbformat's jsonschema from compiling a grammar it never uses.
+    sys.modules.setdefault("rfc3987_syntax", None)
     from .book import BookError, assemble, render
 
     params = _read_params(args.params)
@@ -207,8 +209,20 @@ def _book(args: argparse.Namespace) -> int:
     )
     try:
         if args.command == "render":
-            site = render(years, site=args.out, synthetic_years=synthetic_years, **common)
-            print(f"rendered {len(years)} editions into {site}")
+            workers = (params.get("render") or {}).get("workers")
+            done = render(
+                years, site=args.out, synthetic_years=synthetic_years, cache=args.cache,
+                workers=int(workers) if workers else None, force=args.force, check=args.check,
+                log=None if args.check else print, **common,
+            )  # fmt: skip
+            if args.check:
+                todo = "; ".join(f"{y}: {what}" for y, what in sorted(done.items()))
+                print(f"Book out of date ({todo}): run `make render`" if done else
+                      f"Book up to date: {args.out}")  # fmt: skip
+            elif not done:
+                print(f"Book up to date: {args.out}")
+            else:
+                print(f"rendered {len(done)} of {len(years)} editions into {args.out}")
         else:
             for year in years:
                 out = args.out / str(year)
@@ -217,6 +231,70 @@ def _book(args: argparse.Namespace) -> int:
     except BookError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    sys.modules.setdefault("rfc3987_syntax", None)  # as in `book`
+    from .book import BookError, assemble, render
+    from .releases import ReleaseError, make_release, quarto_available
+
+    params = _read_params(args.params)
+    years = [int(y) for y in params["years"]]
+    synthetic_years = [int(y) for y in params["synthesize"]["years"]]
+    common = dict(
+        book_dir=args.book, build_dir=args.build, codebook_dir=args.codebook_dir,
+        assumptions=args.assumptions, lock_path=args.lock, metrics_dir=args.metrics,
+        clean_dir=args.clean_dir, min_count=int(params["disclosure"]["min_count"]),
+    )  # fmt: skip
+
+    def assemble_book() -> None:  # `make site`, at the release commit
+        for year in years:
+            assemble(year, years, out=args.out / str(year), synthetic=year in synthetic_years,
+                     **common)  # fmt: skip
+
+    def render_book() -> None:  # `make render FORCE=1`: every edition names the release
+        workers = (params.get("render") or {}).get("workers")
+        render(years, site=args.site, synthetic_years=synthetic_years, force=True, log=print,
+               workers=int(workers) if workers else None, **common)  # fmt: skip
+
+    try:
+        make_release(
+            args.book.resolve().parent, args.version, args.notes, years=years,
+            synthetic_years=synthetic_years, book_dir=args.book, build_dir=args.build,
+            lock_path=args.lock, assemble_book=assemble_book,
+            render_book=render_book if quarto_available() else None, push=not args.no_push,
+        )  # fmt: skip
+    except (ReleaseError, BookError) as exc:
+        print(f"release {args.version}: {exc}", file=sys.stderr)
+        return 1
+    if not quarto_available():
+        print("Quarto not found: the book was assembled, not rendered (`make render FORCE=1`).")
+    return 0
+
+
+def _check_release(args: argparse.Namespace) -> int:
+    from .book import chapter_slugs, load_template
+    from .releases import ReleaseError, check_build, load_records
+
+    root = args.book.resolve().parent
+    try:
+        record = load_records(root).get(args.version)
+        if record is None:
+            print(f"no record of release {args.version} in {root / 'releases'}", file=sys.stderr)
+            return 1
+        problems = check_build(root, record, args.build, chapter_slugs(load_template(args.book)))
+    except ReleaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} file(s) differ from release {args.version}", file=sys.stderr)
+        return 1
+    n = sum(len(e["items"]) for e in record["editions"].values())
+    print(f"identical to release {args.version}: the raw and cleaned data of "
+          f"{len(record['editions'])} waves and {n} CSV downloads")  # fmt: skip
     return 0
 
 
@@ -279,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (
         ("book", "assemble the Quarto source of every edition (no Quarto needed)"),
         ("render", "render every edition with Quarto into the site"),
+        ("release", "make a release: record, changelog, commit, tag, book (README, Releases)"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--params", type=Path, required=True, help="params.yaml (years, disclosure)")
@@ -290,11 +369,32 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--lock", type=Path, required=True, help="dvc.lock (data hashes)")
         p.add_argument("--metrics", type=Path, required=True)
         p.add_argument("--out", type=Path, required=True)
+        if name == "render":
+            p.add_argument("--cache", type=Path, help="kept Quarto projects (default: "
+                           "<out>/../.book-cache)")  # fmt: skip
+            p.add_argument("--force", action="store_true", help="render every edition whole")
+            p.add_argument("--check", action="store_true", help="only say what would render")
         p.set_defaults(func=_book)
+        if name == "release":  # --out: the assembled sources; --site: the rendered book
+            p.add_argument("--version", required=True, help="the new version, MAJOR.MINOR.PATCH")
+            p.add_argument("--notes", required=True, help="what changed since the last release")
+            p.add_argument("--site", type=Path, default=Path("_site"), help="where Quarto "
+                           "renders the book, if installed (default: _site)")  # fmt: skip
+            p.add_argument("--no-push", action="store_true", help="do not run `dvc push`")
+            p.set_defaults(func=_release)
+
+    p = sub.add_parser("check-release", help="compare the data and CSVs with a release's record")
+    p.add_argument("version", help="the release, e.g. 1.0.0 (releases/<version>.json)")
+    p.add_argument("--book", type=Path, default=Path("book"), help="the book template folder")
+    p.add_argument("--build", type=Path, default=Path("build"), help="executed chapters")
+    p.set_defaults(func=_check_release)
 
     args = parser.parse_args(argv)
     try:
         return args.func(args)
     except CalibrationError as exc:
         print(f"calibration error: {exc}", file=sys.stderr)
+        return 2
+    except CodebookError as exc:
+        print(f"codebook error: {exc}", file=sys.stderr)
         return 2

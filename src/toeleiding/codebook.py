@@ -66,6 +66,9 @@ class Question:
     max_answers: int | None = None
     block: str | None = None
     note: str = ""  # provenance for captions, e.g. which shares the sources do not give
+    # The sources give shares for some options only and not the full list of the wave's
+    # questionnaire, so e.g. the mean number of answers is unknown (docs/ASSUMPTIONS.md, L18).
+    partial_options: bool = False
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -103,6 +106,21 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """What a source of a wave names on a subject without giving any share.
+
+    Not a question: nothing of it is in the export or the data. The book lists what the source
+    names, so that the subject is neither left out nor filled with invented shares.
+    """
+
+    harmonised: str  # the subject, as the harmonised name of the question in other waves
+    source: str  # e.g. "De infographic"; the book adds the wave's year
+    text: str  # what the source asks or says there, in the book's words or as a question
+    named: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Check:
     """A rule across questions, e.g. two estimates that together cannot exceed 100."""
 
@@ -124,9 +142,14 @@ class Codebook:
     checks: list[Check] = field(default_factory=list)
     fieldwork: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    mentions: list[Mention] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_id = {q.id: q for q in self.questions}
+
+    def mention(self, name: str) -> Mention | None:
+        """Return what a source names without shares on this subject, or None."""
+        return next((m for m in self.mentions if m.harmonised == name), None)
 
     def __getitem__(self, qid: str) -> Question:
         return self._by_id[qid]
@@ -228,20 +251,51 @@ def load_codebook(path: str | Path) -> Codebook:
             max_answers=rq.get("max_answers"),
             block=rq.get("block"),
             note=" ".join(str(rq.get("note", "")).split()),
+            partial_options=bool(rq.get("partial_options", False)),
         )
         questions.append(q)
         seen[qid] = q
     checks = [
         Check(c["type"], tuple(c["questions"]), float(c["max"])) for c in raw.get("checks") or ()
     ]
+    size_classes = {str(s["code"]): s["label"] for s in raw["size_classes"]}
+    population = {str(k): v for k, v in (raw.get("population") or {}).items()}
+    if set(population) != set(size_classes):
+        raise CodebookError(
+            f"{path}: population lists the size classes {sorted(population)}, size_classes "
+            f"lists {sorted(size_classes)}: every size class needs its number of municipalities"
+        )
+    bad = {k: v for k, v in population.items() if not isinstance(v, int) or v < 1}
+    if bad:
+        raise CodebookError(
+            f"{path}: population: expected a whole number of at least 1, found {bad}"
+        )
+    mentions = []
+    for rm in raw.get("mentions") or ():
+        named = tuple(str(x) for x in rm.get("named") or ())
+        if not named or any(m.harmonised == rm["harmonised"] for m in mentions):
+            raise CodebookError(
+                f"{path}: mention {rm['harmonised']}: needs a list 'named' and may occur once"
+            )
+        mentions.append(
+            Mention(
+                harmonised=str(rm["harmonised"]),
+                source=str(rm["source"]),
+                text=" ".join(str(rm["text"]).split()),
+                named=named,
+                note=" ".join(str(rm.get("note", "")).split()),
+            )
+        )
     return Codebook(
         wave=int(raw["wave"]),
         title=raw["title"],
-        population={k: int(v) for k, v in raw["population"].items()},
+        # In the order of size_classes: neighbours in it are the adjacent classes (stats.design).
+        population={k: population[k] for k in size_classes},
         identifiers=dict(raw["identifiers"]),
-        size_classes={str(s["code"]): s["label"] for s in raw["size_classes"]},
+        size_classes=size_classes,
         questions=questions,
         checks=checks,
         fieldwork={k: str(v) for k, v in (raw.get("fieldwork") or {}).items()},
         path=path,
+        mentions=mentions,
     )

@@ -1,8 +1,8 @@
 """Disclosure control: nothing published may point at a municipality, a respondent or a small group.
 
 ``scan`` reads every file of an edition that a reader can see (book pages, executed chapters,
-CSV downloads, JSON key figures) and compares it with what the cleaned data of the waves
-actually hold (``Secrets``):
+CSV and Excel downloads, JSON key figures, and every member of a zip) and compares it with what
+the cleaned data of the waves actually hold (``Secrets``):
 
 - an identifier value (the cleaned ``respondent_id`` and ``gemeente_id`` columns), found as a
   whole word, in any case; bare numbers shorter than four characters are not searched, because
@@ -13,7 +13,9 @@ actually hold (``Secrets``):
   "n.v.t.") are ordinary words;
 - a CSV column named like an identifier column, or a CSV with as many rows as a wave has
   responding municipalities (a row per municipality);
-- a small cell: a row of a breakdown by size class whose base is under ``min_count``.
+- a small cell: a row of a breakdown by size class whose base is under ``min_count``;
+- a workbook whose columns are not the documented ones of the downloads, or a zip member of a
+  kind the scan cannot read: what cannot be checked is not published.
 
 A CSV row belongs to a breakdown by size class when the file has a ``grootteklasse`` or
 ``groep`` column, when its ``vraag`` is ``grootteklasse``, or when its ``categorie`` is a size
@@ -26,7 +28,10 @@ which the report itself publishes (docs/ASSUMPTIONS.md, O02); they are not cells
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +39,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
+from . import downloads
 from .codebook import Codebook, load_codebook
 
 ID_COLUMNS = ("respondent_id", "gemeente_id")  # their names in every cleaned table
@@ -43,7 +49,8 @@ BASE_COLUMNS = ("basis_n", "n")
 PARTICIPATION_UNIT = "van alle gemeenten"
 MIN_OPEN_ANSWER = 15
 MIN_BARE_NUMBER = 4
-SUFFIXES = (".qmd", ".md", ".ipynb", ".csv", ".json", ".yml", ".yaml", ".html", ".txt")
+SUFFIXES = (".qmd", ".md", ".ipynb", ".csv", ".json", ".yml", ".yaml", ".html", ".txt", ".xlsx",
+            ".zip")  # fmt: skip
 
 
 class DisclosureError(ValueError):
@@ -155,10 +162,25 @@ def _alternation(needles: Iterable[str], words: bool) -> re.Pattern | None:
     return re.compile(body, re.IGNORECASE)
 
 
-def _lines(path: Path) -> Iterator[tuple[str, str]]:
-    """(where, text) of every line a reader can see in a file."""
-    if path.suffix == ".ipynb":
-        nb = nbformat.read(path, as_version=4)
+def _lines(suffix: str, data: bytes) -> Iterator[tuple[str, str]]:
+    """(where, text) of every line or cell a reader can see in a file's bytes.
+
+    A zip yields the lines of its members (``<member>, line 3``), a workbook its cells.
+    """
+    if suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                if Path(name).suffix not in SUFFIXES:
+                    continue  # reported by _tables
+                for where, line in _lines(Path(name).suffix, zf.read(name)):
+                    yield f"{name}, {where}", line
+        return
+    if suffix == ".xlsx":
+        yield from _workbook(data)[0]
+        return
+    text = data.decode("utf-8")
+    if suffix == ".ipynb":
+        nb = nbformat.reads(text, as_version=4)
         for i, cell in enumerate(nb.cells, start=1):
             texts = [cell.source]
             for output in cell.get("outputs", []):
@@ -168,36 +190,95 @@ def _lines(path: Path) -> Iterator[tuple[str, str]]:
                 for j, line in enumerate(str(text).splitlines(), start=1):
                     yield f"cell {i}, line {j}", line
         return
-    for j, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for j, line in enumerate(text.splitlines(), start=1):
         yield f"line {j}", line
 
 
-def _small_cells(path: Path, shown: str, s: Secrets, min_count: int) -> list[Finding]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
+@functools.lru_cache(maxsize=4)
+def _workbook(data: bytes) -> tuple[list[tuple[str, str]], list[list]]:
+    """A workbook's text and first sheet, read once for both checks (``downloads``)."""
+    return downloads.read_workbook(io.BytesIO(data))
+
+
+def _tables(suffix: str, data: bytes, where: str = "") -> Iterator[tuple[str, list, list, str]]:
+    """(where, header, rows, first line's name) of every table of downloads in a file's bytes.
+
+    Rows are dicts by the CSV's column names; a workbook's Dutch labels are mapped back to them.
+    A table that cannot be read this way yields a header of ``None`` and the reason.
+    """
+    if suffix == ".csv":
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
         rows = list(reader)
-        header = reader.fieldnames or []
-    found = [Finding(shown, "line 1", f"identifier column {c!r}") for c in header
+        yield where, list(reader.fieldnames or []), rows, "line"
+    elif suffix == ".xlsx":
+        try:
+            frame = downloads.table_from_rows(_workbook(data)[1])
+        except downloads.DownloadError as exc:
+            yield where, None, [], f"a workbook the check cannot read: {exc}"
+            return
+        rows = [{k: v for k, v in r.items() if v is not None} for r in frame.to_dict("records")]
+        yield where, list(frame.columns), rows, "row"
+    elif suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                inner = Path(name).suffix
+                if name.endswith("/"):
+                    continue
+                if inner not in SUFFIXES:
+                    why = f"a zip member the check cannot read: {name}"
+                    yield f"{where}{name}, ", None, [], why
+                    continue
+                yield from _tables(inner, zf.read(name), f"{where}{name}, ")
+
+
+KEY_COLUMNS = ("jaar", "vraag", "optie", "categorie", "groep", SIZE_COLUMN, "eenheid", "item")
+
+
+def _one_row_per_category(header: list[str], rows: list[dict]) -> bool:
+    """Whether a table has the shape of aggregates: a base n and one row per category.
+
+    A small wave has fewer municipalities than a question has options over the years, so the
+    number of rows alone cannot tell a table per municipality from one per category.
+    """
+    keys = [c for c in KEY_COLUMNS if c in header]
+    if not keys or not any(c in header for c in BASE_COLUMNS):
+        return False
+    return len({tuple(r.get(c) for c in keys) for r in rows}) == len(rows)
+
+
+def _small_cells(
+    header: list[str], rows: list[dict], shown: str, where: str, unit: str, s: Secrets,
+    min_count: int,
+) -> list[Finding]:  # fmt: skip
+    """Identifier columns, a row per municipality and small cells in one table of downloads.
+
+    ``unit`` names a row of the table ("line" of a CSV, "row" of a workbook, whose rows are
+    numbered on its sheet).
+    """
+    first = downloads.DATA_SHEET_HEADER_ROW if unit == "row" else 1
+    found = [Finding(shown, f"{where}{unit} {first}", f"identifier column {c!r}") for c in header
              if c in s.id_columns]  # fmt: skip
-    if len(rows) >= s.municipalities:
-        found.append(Finding(shown, "line 1", f"{len(rows)} rows: a row per municipality?"))
+    if len(rows) >= s.municipalities and not _one_row_per_category(header, rows):
+        found.append(Finding(shown, f"{where}{unit} {first}",
+                             f"{len(rows)} rows: a row per municipality?"))  # fmt: skip
     whole = any(c in header for c in GROUP_COLUMNS)
     base = next((c for c in BASE_COLUMNS if c in header), None)
-    for i, row in enumerate(rows, start=2):
+    for i, row in enumerate(rows, start=first + 1):
         cell = whole or row.get("vraag") == SIZE_COLUMN or row.get("categorie") in s.size_classes
         if not cell or PARTICIPATION_UNIT in (row.get("eenheid") or ""):
             continue
+        line = f"{where}{unit} {i}"
         if base is None:
-            found.append(Finding(shown, f"line {i}", "breakdown by size class without a base n"))
+            found.append(Finding(shown, line, "breakdown by size class without a base n"))
             continue
         try:
             n = float(row[base])
-        except (TypeError, ValueError):
-            found.append(Finding(shown, f"line {i}", f"{base} is not a number: {row[base]!r}"))
+        except (KeyError, TypeError, ValueError):
+            found.append(Finding(shown, line, f"{base} is not a number: {row.get(base)!r}"))
             continue
         if n < min_count:
             label = row.get("categorie") or row.get(SIZE_COLUMN) or row.get("groep") or ""
-            found.append(Finding(shown, f"line {i}", f"small cell {label!r}: {base} = "
+            found.append(Finding(shown, line, f"small cell {label!r}: {base} = "
                                  f"{n:g}, under disclosure.min_count = {min_count}"))  # fmt: skip
     return found
 
@@ -235,13 +316,21 @@ def scan(
     found: list[Finding] = []
     for path in files:
         shown = str(path.relative_to(root)) if root else str(path)
-        for where, line in _lines(path):
-            for pattern, what in ((ids, "identifier"), (answers, "open answer")):
-                m = pattern.search(line) if pattern else None
-                if m:
-                    found.append(Finding(shown, where, f"{what} {m.group()!r}"))
-        if path.suffix == ".csv":
-            found += _small_cells(path, shown, s, min_count)
+        data = path.read_bytes()
+        try:
+            for where, line in _lines(path.suffix, data):
+                for pattern, what in ((ids, "identifier"), (answers, "open answer")):
+                    m = pattern.search(line) if pattern else None
+                    if m:
+                        found.append(Finding(shown, where, f"{what} {m.group()!r}"))
+        except Exception as exc:  # noqa: BLE001 - what cannot be read cannot be published
+            found.append(Finding(shown, "the whole file", f"cannot be read to check it: {exc!r}"))
+            continue
+        for where, header, rows, unit in _tables(path.suffix, data):
+            if header is None:
+                found.append(Finding(shown, where.rstrip(", ") or "the whole file", unit))
+            else:
+                found += _small_cells(header, rows, shown, where, unit, s, min_count)
     return found
 
 

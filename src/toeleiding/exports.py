@@ -25,7 +25,12 @@ import pandas as pd
 import yaml
 
 from .codebook import Codebook
+from .io import InputError, check_input, not_text, read_input
 from .validate import FILE, HEADER, Problem, read_rows, sort_problems, validate_frame
+
+# A workbook is unpacked in memory: refuse one that unpacks to more than this (a survey's
+# workbook unpacks to a few megabytes).
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
 
 
 class MappingError(ValueError):
@@ -104,11 +109,14 @@ def _unreadable(path: Path, exc: Exception, kind: str) -> list[Problem]:
 
 def _read_csv(path: Path, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem]]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, _unreadable(path, exc, "a readable file")
+        raw = read_input(path)
+    except InputError as exc:
+        return None, [Problem(str(path), exc.line, FILE, exc.found, exc.expected)]
     if not raw.strip():
         return None, [Problem(str(path), 1, FILE, "(empty file)", "a header and rows")]
+    binary = not_text(raw)
+    if binary is not None:
+        return None, [Problem(str(path), binary.line, FILE, binary.found, binary.expected)]
     try:
         text = raw.decode(m.encoding)
     except UnicodeDecodeError as exc:
@@ -150,7 +158,24 @@ def _read_sav(path: Path, cb: Codebook, m: Mapping) -> tuple[pd.DataFrame | None
     return df, problems
 
 
+def _unzipped_size(path: Path) -> int:
+    """Bytes a workbook unpacks to (0 when it is no zip file: openpyxl says what is wrong)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
 def _read_xlsx(path: Path, m: Mapping) -> tuple[pd.DataFrame | None, list[Problem]]:
+    # A workbook is a zip archive: its unpacked size is what the reader holds in memory.
+    unpacked = _unzipped_size(path)
+    if unpacked > MAX_UNZIPPED_BYTES:
+        return None, [Problem(str(path), 1, FILE, f"a workbook that unpacks to {unpacked} bytes",
+                              f"at most {MAX_UNZIPPED_BYTES} bytes unpacked, far more than any "
+                              "survey export; is this the right file?")]  # fmt: skip
     try:
         return pd.read_excel(path, sheet_name=m.sheet, dtype=object, engine="openpyxl"), []
     except Exception as exc:  # zipfile, openpyxl, XML and pandas errors: a broken workbook
@@ -165,6 +190,10 @@ def read_any(
     if m.wave is not None and int(m.wave) != cb.wave:
         return None, [Problem(str(path), 1, FILE, f"mapping for wave {m.wave}",
                               f"a mapping for wave {cb.wave}")]  # fmt: skip
+    try:
+        check_input(path)  # a directory, a pipe, an unreadable or a huge file: not opened
+    except InputError as exc:
+        return None, [Problem(str(path), exc.line, FILE, exc.found, exc.expected)]
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         df, problems = _read_csv(path, m)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import figures, tables
-from .codebook import Codebook, Question
+from . import figures, stats, tables
+from .codebook import Codebook, Mention, Question
+from .conclusions import number_word
+from .mdtable import nl_interval, nl_number
 from .metrics import Indicator, headline_rows
 from .rounding import percent_half_up, ratio_half_up
 
@@ -42,6 +44,18 @@ class Result:
     notes: list[str] = field(default_factory=list)
     not_asked: str | None = None
     table: pd.DataFrame | None = None  # a table to show as it is (strings), instead of data
+    # What a source of the wave names on the subject without shares (``Codebook.mentions``),
+    # said instead of a figure or a 'not asked' note.
+    mentioned: str | None = None
+    # With ``not_asked``: the harmonised name of the question the wave did not ask (or that
+    # nobody answered). A chapter lists such questions once (``Chapter.not_asked``).
+    missing: str | None = None
+    # Notes a chapter says once, before the first item that needs them, instead of in every
+    # caption (``SHARED_NOTES``: how to read the dot and line, the caveat on comparing waves).
+    shared: list[str] = field(default_factory=list)
+    # A trend that shows the edition's wave alone, whose numbers another item of the same
+    # chapter shows: the chapter leaves it out rather than print the same numbers twice.
+    repeats: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,28 @@ def _caption(item: str, text: str, n: int | str, extra: str = "") -> str:
     return f"{cap} {extra}".strip()
 
 
+def mention_text(m: Mention | None, year: int, also: bool = False) -> str:
+    """Say in Dutch what a source of the wave names on a subject without shares ('' if none).
+
+    With ``also`` the names come beside answers that do have a share (in the same item).
+    """
+    if m is None:
+        return ""
+    names = [in_sentence(x) for x in m.named]
+    listing = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " en " + names[-1]
+    where = f"{m.source} van {year}"
+    if also:
+        text = f"{where} noemt daarnaast {listing} als {m.text}, maar niet hoeveel gemeenten."
+    else:
+        what = f"de vraag '{m.text}'" if m.text.endswith("?") else m.text
+        text = (
+            f"{where} beantwoordt {what} met een opsomming zonder cijfers: {listing}.\n"
+            f"Hoe vaak elk antwoord voorkwam, staat niet in de bronnen van {year}; daarom "
+            "staat hier geen figuur."
+        )
+    return f"{text} {m.note}".strip()
+
+
 def _not_asked(defn: ItemDef, year: int, name: str) -> Result:
     """An item whose question (harmonised ``name``) was not asked; ``build`` words the note."""
     return Result(
@@ -114,7 +150,7 @@ def _not_asked(defn: ItemDef, year: int, name: str) -> Result:
 
 
 # First words of labels that stay capitalised in a sentence.
-PROPER = ("Europ", "Nederland", "Stichting", "Rijk")
+PROPER = ("Europ", "Nederland", "Stichting", "Rijk", "Werkgeversservicepunt")
 
 
 def in_sentence(label: str) -> str:
@@ -132,6 +168,8 @@ def in_sentence(label: str) -> str:
     return label[:i] + label[i].lower() + label[i + 1 :]
 
 
+_LEVEL = f"{round(stats.CONFIDENCE * 100)}%"
+
 # Waves overlap (most municipalities took part more than once) but cannot be linked: the codes
 # differ per wave. So a difference between waves is a direction, not a change within municipalities.
 WAVES_NOTE = (
@@ -139,11 +177,26 @@ WAVES_NOTE = (
     "de jaren te koppelen; een verschil tussen jaren is dus een richting, geen gemeten verandering "
     "binnen dezelfde gemeenten."
 )
+# How to read a figure: the bar and the dot with its line.
 INTERVAL_NOTE = (
-    "De stip met streep is de schatting voor alle gemeenten in Nederland met haar "
-    "95%-interval (gewogen naar grootteklasse, rekening houdend met respondenten die voor meer "
-    "gemeenten antwoordden); de staaf is het aandeel van de deelnemende gemeenten."
+    "In de figuren is de staaf het cijfer van de gemeenten die de vraag beantwoordden; de stip "
+    f"met streep is de schatting voor alle gemeenten in Nederland met haar {_LEVEL}-interval "
+    "(gewogen naar grootteklasse, rekening houdend met respondenten die voor meer gemeenten "
+    "antwoordden)."
 )
+# What the bar of an estimate is (the municipalities' own estimates, averaged).
+ESTIMATES_NOTE = (
+    "Bij een schatting is de staaf het gemiddelde van de percentages die gemeenten voor hun "
+    "eigen statushouders opgaven."
+)
+# What the hatching of a trend means; the caption says what changed (``trend_breaks``).
+BREAKS_NOTE = (
+    "Een gearceerde staaf hoort bij een meting waarin de vraag anders was dan in de meting "
+    "ervoor; het verschil tussen die twee is dus geen zuivere ontwikkeling."
+)
+# Notes a chapter says once, before the first item that needs them, never in a caption
+# (``Result.shared``; ``Chapter.show`` says them).
+SHARED_NOTES = (INTERVAL_NOTE, ESTIMATES_NOTE, WAVES_NOTE, BREAKS_NOTE)
 
 
 def add_intervals(data: pd.DataFrame, waves: dict[int, Wave]) -> pd.DataFrame:
@@ -161,13 +214,14 @@ def add_intervals(data: pd.DataFrame, waves: dict[int, Wave]) -> pd.DataFrame:
         w = waves.get(int(row["jaar"]))
         if w is None:
             continue
-        if row["optie"] == "rest":  # 100 minus the sum of the parts, per municipality
+        if row["optie"] == "rest" or (row["optie"] == "totaal" and "+" in str(row["vraag"])):
+            # 100 minus the sum of the parts ('rest') or their sum ('totaal'), per municipality
             parts = [w.cb.by_harmonised(name) for name in str(row["vraag"]).split("+")]
             if any(p is None or p.type != "estimate" for p in parts):
                 continue
             d = designs.setdefault(w.year, stats.design(w.df, w.cb.population))
-            rest = 100 - sum(w.df[p.clean_column()].astype(float) for p in parts)
-            est = stats.ratio(d, rest, proportion=False)
+            total = sum(w.df[p.clean_column()].astype(float) for p in parts)
+            est = stats.ratio(d, 100 - total if row["optie"] == "rest" else total, proportion=False)
             out.loc[i, ["gewogen", "ci_laag", "ci_hoog"]] = [est.value, est.low, est.high]
             continue
         q = w.cb.by_harmonised(str(row["vraag"]))
@@ -215,8 +269,51 @@ def _mark_assumed(table: pd.DataFrame, q: Question) -> tuple[pd.DataFrame, list[
 # --- builders ----------------------------------------------------------------------------------
 
 
-def single(name: str, grouped: bool = False) -> Callable:
-    """A bar chart of one single-choice or Likert question of the edition's wave."""
+def _total_rows(
+    w: Wave, q: Question, totals: tuple[tuple[str, tuple[str, ...]], ...]
+) -> pd.DataFrame:
+    """Shares of answers taken together that the report prints as a total ('87 % ja').
+
+    A total whose options are not all in this wave's question is left out; one with an
+    assumed option is marked as assumed.
+    """
+    keys_of_q = {o.key: o for o in q.options}
+    rows = []
+    for label, keys in totals:
+        if not set(keys) <= set(keys_of_q):
+            continue
+        k, n = tables.option_share(w.df, q, list(keys))
+        if any(keys_of_q[key].assumed for key in keys):
+            label += " *"
+        rows.append(tables.share_rows(q.harmonised, ["+".join(keys)], [label], [k], n))
+    if not rows:
+        return pd.DataFrame(columns=["jaar", *tables.COLUMNS])
+    return _with_year(pd.concat(rows, ignore_index=True), w.year).assign(eenheid="% (groep)")
+
+
+def _totals_note(rows: pd.DataFrame) -> str:
+    """The caption's sentence on total rows: 'Opgeteld: ja 87% (...)'."""
+    said = []
+    for label, value in zip(rows["categorie"], rows["waarde_afgerond"], strict=True):
+        assumed = label.endswith(" *")
+        stem = label.removesuffix(" *").removesuffix(" (totaal)")
+        said.append(
+            f"{in_sentence(stem)} {_fmt_pct(value)}%" + (" (deels aangenomen)" if assumed else "")
+        )
+    return (
+        f"Opgeteld: {', '.join(said)}; daarvoor is geen eigen staaf getekend, omdat die de "
+        "delen dubbel zou tellen."
+    )
+
+
+def single(
+    name: str, grouped: bool = False, totals: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> Callable:
+    """A bar chart of one single-choice or Likert question of the edition's wave.
+
+    ``totals`` are answers the report adds up (label, option keys): a row of the CSV and a
+    sentence of the caption, not a bar, since the bar would count its parts twice.
+    """
 
     def build(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
         w = waves[year]
@@ -224,7 +321,15 @@ def single(name: str, grouped: bool = False) -> Callable:
         if q is None:
             return _not_asked(defn, year, name)
         data, assumed_note = _mark_assumed(_with_year(tables.single_shares(w.df, q), year), q)
+        extra = _total_rows(w, q, totals)
+        if not assumed_note and extra["categorie"].str.endswith(" *").any():
+            assumed_note = [ASSUMED_NOTE]
         notes = [n for n in [routing_note(q, w.cb), *assumed_note, q.note] if n]
+        total_note = ""
+        if not extra.empty:
+            total_note = _totals_note(extra)
+            notes.append(total_note)
+            data = pd.concat([data, extra], ignore_index=True)
         if q.type == "likert5":
             groups = _with_year(tables.likert_group_shares(w.df, q), year)
             summary = ", ".join(
@@ -234,10 +339,10 @@ def single(name: str, grouped: bool = False) -> Callable:
             notes.append(f"Samengevat: {summary}.")
             data = pd.concat([data, groups.assign(eenheid="% (groep)")], ignore_index=True)
         data = add_intervals(data, waves)
-        notes.append(INTERVAL_NOTE)
         shown = data[data["eenheid"] == "%"]
         n = int(shown["basis_n"].iloc[0])
         fig = figures.barh(shown)
+        alt = alt_text("Staafdiagram", q.text, shown)
         return Result(
             defn.item,
             defn.slug,
@@ -245,8 +350,9 @@ def single(name: str, grouped: bool = False) -> Callable:
             _caption(defn.item, q.text, n, " ".join(notes)),
             data,
             fig,
-            alt_text("Staafdiagram", q.text, shown),
+            f"{alt} {total_note}".strip(),
             notes,
+            shared=[INTERVAL_NOTE],
         )
 
     return build
@@ -263,10 +369,10 @@ def multi(name: str, as_table: bool = False) -> Callable:
         data, assumed_note = _mark_assumed(_with_year(tables.multi_shares(w.df, q), year), q)
         data = add_intervals(data, waves)
         exact, printed, n = tables.mean_answers(w.df, q)
-        limit = f"maximaal {q.max_answers}" if q.max_answers else "meerdere"
+        limit = f"maximaal {number_word(q.max_answers)}" if q.max_answers else "meerdere"
         mean_note = (
             f"Gemeenten konden {limit} antwoorden geven; gemiddeld gaven zij "
-            f"{_fmt_pct(printed)} antwoorden."
+            f"{float(printed):.1f} antwoorden.".replace(".", ",", 1)
         )
         mean_row = pd.DataFrame(
             [
@@ -283,11 +389,12 @@ def multi(name: str, as_table: bool = False) -> Callable:
                 }
             ]
         )
-        notes = [x for x in [routing_note(q, w.cb), mean_note, *assumed_note, q.note] if x]
-        if not as_table:
-            notes.append(INTERVAL_NOTE)
+        if q.partial_options:  # only some options are known: their mean would be invented
+            mean_note, mean_row = "Gemeenten konden meerdere antwoorden geven.", None
+        named = mention_text(w.cb.mention(name), year, also=True)
+        notes = [x for x in [routing_note(q, w.cb), mean_note, *assumed_note, q.note, named] if x]
         caption = _caption(defn.item, q.text, n, " ".join(notes))
-        full = pd.concat([data, mean_row], ignore_index=True)
+        full = data if mean_row is None else pd.concat([data, mean_row], ignore_index=True)
         if as_table:
             return Result(defn.item, defn.slug, "tbl", caption, full, None, "", notes)
         return Result(
@@ -299,6 +406,7 @@ def multi(name: str, as_table: bool = False) -> Callable:
             figures.barh(data),
             alt_text("Staafdiagram", q.text, data),
             notes,
+            shared=[INTERVAL_NOTE],
         )
 
     return build
@@ -339,32 +447,134 @@ def trend(title: str, indicators: list[Indicator]) -> Callable:
         bases = ", ".join(
             f"{y}: n = {int(data.loc[data['jaar'] == y, 'basis_n'].max())}" for y in years
         )
-        note = WAVES_NOTE
-        if len(years) == 1:
-            note = "Eerdere metingen van deze vraag zijn er niet."
         data = add_intervals(data, waves)
-        notes = [note, INTERVAL_NOTE]
-        for label, sub in data.groupby("categorie", sort=False):
-            if sub["vraag"].nunique() > 1:
-                notes.append(
-                    f"'{label}' komt niet elk jaar uit dezelfde vraag: de vraagstelling verschilt."
-                )
+        notes = []
+        changed, details = trend_breaks(data, waves)
+        if changed:  # the bars after a break are hatched (``figures.grouped_barh``)
+            notes.append(f"Gearceerd: {details}.")
         if assumed:
             labels = ", ".join(f"'{a}'" for a in sorted(assumed))
             notes.append(f"Aangenomen waar de bronnen voor een jaar geen cijfer geven: {labels}.")
-        caption = f"{defn.item}. {title} ({bases}). {' '.join(notes)}"
+        caption = f"{defn.item}. {title} ({bases}). {' '.join(notes)}".strip()
         return Result(
             defn.item,
             defn.slug,
             "fig",
             caption,
             data,
-            figures.grouped_barh(data),
+            figures.grouped_barh(data, changed=changed),
             alt_text("Staafdiagram per jaar", title, data),
-            [note],
+            notes,
+            shared=[WAVES_NOTE, *([BREAKS_NOTE] if changed else []), INTERVAL_NOTE]
+            if len(years) > 1
+            else [INTERVAL_NOTE],
         )
 
+    # The indicators, so that ``Chapter.not_asked`` knows which questions stand in for each
+    # other (a question of one wave measured by another question in the next).
+    build.indicators = tuple(indicators)
     return build
+
+
+# How a kind of question reads in a sentence about a break between waves.
+KINDS = {
+    "single": "een aparte vraag",
+    "likert5": "een stelling",
+    "multi": "een optie in een lijst met meer antwoorden",
+    "estimate": "een schatting",
+    "count": "een aantal",
+}
+
+
+def question_changes(old: Question, new: Question, years: tuple[int, int]) -> list[str]:
+    """What makes a share of ``old`` (wave ``years[0]``) and ``new`` not quite comparable.
+
+    Short Dutch phrases, empty when nothing changed: a different question, other wording,
+    options added or dropped, a list of options the sources do not give in full, another
+    form, or another group of municipalities asked.
+    """
+    from .conclusions import number_word, question_change
+
+    def options(labels: tuple[str, ...], verb: str) -> str:
+        if len(labels) == 1:
+            return f"optie '{labels[0]}' {verb}"
+        return f"{number_word(len(labels))} opties {verb}"
+
+    if old.harmonised != new.harmonised:
+        if old.type != new.type:  # said after the later year: '2018: een optie …, in 2017 …'
+            return [f"{KINDS[new.type]}, in {years[0]} {KINDS[old.type]}"]
+        return ["een andere vraag"]
+    out = []
+    if " ".join(old.text.lower().split()) != " ".join(new.text.lower().split()):
+        out.append("andere formulering")
+    if old.type != new.type:
+        out.append("andere vraagvorm")
+    partial = [y for y, q in zip(years, (old, new), strict=True) if q.partial_options]
+    if partial:  # the options of that wave are not all known: no count of what changed
+        out.append(f"niet alle antwoordopties van {partial[0]} bekend")
+    else:
+        change = question_change(new.harmonised, "", _cb_of(old, years[0]), _cb_of(new, years[1]))
+        if change.added:
+            out.append(options(change.added, "erbij"))
+        if change.dropped:
+            out.append(options(change.dropped, "vervallen"))
+    if (old.routing is None) != (new.routing is None):
+        out.append("aan een andere groep gemeenten gesteld")
+    return out
+
+
+def _cb_of(q: Question, year: int) -> Codebook:
+    """A codebook holding one question (what ``conclusions.question_change`` compares)."""
+    return Codebook(year, "", {}, {}, {}, [q])
+
+
+def trend_breaks(data: pd.DataFrame, waves: dict[int, Wave]) -> tuple[set[tuple[int, str]], str]:
+    """Where a trend is not comparable with the wave before, and what changed, in words.
+
+    Returns the (year, category) pairs whose bar follows a break, and the phrases per year
+    ("in 2018 andere formulering, optie 'Niet meer' erbij"), naming the categories when only
+    some of that year's changed.
+    """
+    changed: set[tuple[int, str]] = set()
+    said: dict[int, dict[tuple[str, ...], list[str]]] = {}
+    for label, sub in data.sort_values("jaar").groupby("categorie", sort=False):
+        rows = list(sub.itertuples(index=False))
+        for a, b in zip(rows, rows[1:], strict=False):
+            old = waves[int(a.jaar)].cb.by_harmonised(str(a.vraag))
+            new = waves[int(b.jaar)].cb.by_harmonised(str(b.vraag))
+            phrases = question_changes(old, new, (int(a.jaar), int(b.jaar)))
+            if phrases:
+                changed.add((int(b.jaar), str(label)))
+                said.setdefault(int(b.jaar), {}).setdefault(tuple(phrases), []).append(label)
+    parts = []
+    for year in sorted(said):
+        everything = set(data.loc[data["jaar"] == year, "categorie"])
+        for phrases, labels in said[year].items():
+            who = "" if set(labels) == everything else " bij " + _words([f"'{x}'" for x in labels])
+            parts.append(f"in {year}{who} {', '.join(phrases)}")
+    return changed, "; ".join(parts)
+
+
+def _sum_row(w: Wave, questions: list[Question], label: str) -> dict | None:
+    """The mean of the sum of estimates per municipality, as a tidy row ('totaal').
+
+    None unless the same municipalities answered every part (then it is the sum of the means).
+    """
+    masks = [tables.answered(w.df, q) for q in questions]
+    if not all((m == masks[0]).all() for m in masks) or not masks[0].any():
+        return None
+    sums = sum(w.df.loc[masks[0], q.clean_column()].astype(float) for q in questions)
+    whole = int(sums.sum()) if float(sums.sum()).is_integer() else float(sums.sum())
+    return {
+        "vraag": "+".join(q.harmonised for q in questions),
+        "optie": "totaal",
+        "categorie": label,
+        "aantal": pd.NA,
+        "basis_n": len(sums),
+        "waarde": float(sums.mean()),
+        "waarde_afgerond": ratio_half_up(whole, len(sums), 0),
+        "eenheid": "gemiddelde %",
+    }
 
 
 def estimates(
@@ -372,8 +582,14 @@ def estimates(
     parts: list[tuple[str, str]],
     complement: str | None = None,
     xlabel: str = "Gemiddeld geschat percentage van de statushouders",
+    total: str | None = None,
 ) -> Callable:
-    """Means of percentage estimates; optionally the rest up to 100 as an extra bar."""
+    """Means of percentage estimates; optionally the rest up to 100 as an extra bar.
+
+    ``total`` labels the sum of the parts, which the report prints ('28 % is uitgestroomd,
+    waarvan 12 % gedeeltelijk'): a row of the CSV and a sentence of the caption, not a bar.
+    It needs parts answered by the same municipalities, so that it is a mean of their sums.
+    """
 
     def build(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
         w = waves[year]
@@ -384,7 +600,7 @@ def estimates(
         table = tables.estimate_means(w.df, [q for q, _ in present], [lab for _, lab in present])
         if complement and len(present) == len(parts):
             rest = 100 - table["waarde"].sum()
-            total = int(round(rest * table["basis_n"].iloc[0]))
+            rest_sum = int(round(rest * table["basis_n"].iloc[0]))
             table.loc[len(table)] = {
                 "vraag": "+".join(q.harmonised for q, _ in present),
                 "optie": "rest",
@@ -392,28 +608,37 @@ def estimates(
                 "aantal": pd.NA,
                 "basis_n": table["basis_n"].iloc[0],
                 "waarde": rest,
-                "waarde_afgerond": ratio_half_up(total, int(table["basis_n"].iloc[0]), 0),
+                "waarde_afgerond": ratio_half_up(rest_sum, int(table["basis_n"].iloc[0]), 0),
                 "eenheid": "gemiddelde %",
             }
+        total_note = ""
+        row = _sum_row(w, [q for q, _ in present], total) if total else None
+        if row is not None and len(present) == len(parts):
+            total_note = _totals_note(pd.DataFrame([row]))
+            row["eenheid"] = "gemiddelde % (groep)"  # a row of the CSV, not a bar
         data = add_intervals(_with_year(table, year), waves)
+        shown = data
+        if total_note:
+            data = pd.concat(
+                [data, add_intervals(_with_year(pd.DataFrame([row]), year), waves)],
+                ignore_index=True,
+            )
         ns = sorted(set(data["basis_n"].astype(int)))
         n = ns[0] if len(ns) == 1 else " / ".join(map(str, ns))
-        note = (
-            "Gemiddelde van de schattingen van gemeenten (percentage van hun statushouders). "
-            + INTERVAL_NOTE.replace(
-                "het aandeel van de deelnemende", "het gemiddelde van de deelnemende"
-            )
-        )
-        caption = _caption(defn.item, title, n, note)
+        provenance = list(dict.fromkeys(q.note for q, _ in present if q.note))
+        notes = [x for x in [total_note, *provenance] if x]
+        caption = _caption(defn.item, title, n, " ".join(notes))
+        alt = alt_text("Staafdiagram", title, shown)
         return Result(
             defn.item,
             defn.slug,
             "fig",
             caption,
             data,
-            figures.barh(data, xlabel=xlabel),
-            alt_text("Staafdiagram", title, data),
-            [note],
+            figures.barh(shown, xlabel=xlabel),
+            f"{alt} {total_note}".strip(),
+            notes,
+            shared=[ESTIMATES_NOTE, INTERVAL_NOTE],
         )
 
     return build
@@ -428,6 +653,9 @@ ROUTES = [
 ]
 
 
+ROUTES_NOT_TO_WORK = "Maatschappelijke participatie en (nog) geen inzet samen"
+
+
 def routes_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
     """Tabel 8.1: mean estimated share of statushouders per integration route, per wave."""
     frames = []
@@ -436,8 +664,13 @@ def routes_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
         qs = [w.cb.by_harmonised(name) for name, _ in ROUTES]
         if any(q is None for q in qs):
             continue
-        table = _with_year(tables.estimate_means(w.df, qs, [lab for _, lab in ROUTES]), y)
-        frames.append(add_intervals(table, waves))
+        table = tables.estimate_means(w.df, qs, [lab for _, lab in ROUTES])
+        # The report adds these two up: half of the statushouders get no support aimed at
+        # work in the short term (chapters 1 and 8).
+        both = _sum_row(w, qs[-2:], ROUTES_NOT_TO_WORK)
+        if both is not None:
+            table.loc[len(table)] = both
+        frames.append(add_intervals(_with_year(table, y), waves))
     if not frames or frames[-1]["jaar"].iloc[0] != year:
         return _not_asked(defn, year, ROUTES[0][0])
     data = pd.concat(frames, ignore_index=True)
@@ -445,7 +678,9 @@ def routes_table(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
     caption = (
         f"{defn.item}. Welk percentage van de statushouders in uw gemeente is via welke "
         f"integratieroute bemiddeld? ({bases}). Gemiddeld geschat percentage; een statushouder "
-        "kan via meer dan één route zijn bemiddeld, dus de kolommen tellen niet op tot 100."
+        "kan via meer dan één route zijn bemiddeld, dus de kolommen tellen niet op tot 100. "
+        "De laatste rij telt de twee rijen erboven op: statushouders voor wie (nog) niet "
+        "wordt gewerkt aan een baan op korte termijn."
     )
     return Result(defn.item, defn.slug, "tbl", caption, data)
 
@@ -533,27 +768,55 @@ def key_figures(waves: dict[int, Wave], year: int, defn: ItemDef) -> Result:
     data = pd.concat(frames, ignore_index=True)
     data = data[data["indicator"].isin(order)][["jaar", *tables.COLUMNS, "indicator"]]
     data = add_intervals(data.reset_index(drop=True), waves)
-    head = f"Alle gemeenten {year} (95%-interval)"
+    head = f"Schatting voor alle gemeenten {year} (95%-interval)"
     rows = []
+    changes: dict[str, list[str]] = {}  # what changed -> the indicators it concerns
     for name in order:
         sub = data[data["indicator"] == name].set_index("jaar")
         cells = [_cell(sub.loc[y]) if y in sub.index else "–" for y in years]
+        # A share measured by another question or other options than the wave before is
+        # marked: the step between the two is no clean change (``question_changes``).
+        present = [y for y in years if y in sub.index]
+        said = []
+        for a, b in zip(present, present[1:], strict=False):
+            old = waves[a].cb.by_harmonised(str(sub.loc[a, "vraag"]))
+            new = waves[b].cb.by_harmonised(str(sub.loc[b, "vraag"]))
+            phrases = question_changes(old, new, (a, b)) if old and new else []
+            if phrases:
+                cells[years.index(b)] += f" {BREAK_MARK}"
+                said.append(f"in {b} {', '.join(phrases)}")
         now = sub.loc[year]
+        if said:
+            changes.setdefault("; ".join(said), []).append(in_sentence(now["categorie"]))
         est = (
             ""
             if pd.isna(now["gewogen"])
-            else (f"{now['gewogen']:.0f}% ({now['ci_laag']:.0f}–{now['ci_hoog']:.0f})")
+            else f"{nl_number(now['gewogen'], 0)}% ({nl_interval(now['ci_laag'], now['ci_hoog'])})"
         )
         rows.append([now["categorie"], *cells, est])
     table = pd.DataFrame(rows, columns=["Indicator", *map(str, years), head])
     caption = (
-        f"{defn.item}. Kerncijfers van de editie {year}, naast eerdere metingen waar die er "
-        "zijn; – betekent niet gevraagd. Percentages gaan over de gemeenten die de vraag "
-        "beantwoordden. De laatste kolom schat het aandeel of gemiddelde voor alle gemeenten in "
+        f"{defn.item}. De editie {year} naast eerdere metingen waar die er "
+        "zijn; – betekent niet gevraagd. "
+        "De laatste kolom schat het aandeel of gemiddelde voor alle gemeenten in "
         "Nederland, met een 95%-interval (gewogen naar grootteklasse, rekening houdend met "
         "respondenten die voor meer gemeenten antwoordden)."
     )
+    if changes:
+        which = "; ".join(f"{_words(labels)} ({what})" for what, labels in changes.items())
+        caption += (
+            f" {BREAK_MARK} De vraag verschilt van die in de meting ervoor, dus het verschil is "
+            f"geen zuivere ontwikkeling: {which}."
+        )
     return Result(defn.item, defn.slug, "tbl", caption, data, table=table)
+
+
+# Marks a number in a table that follows a break in its question (``question_changes``).
+BREAK_MARK = "†"
+
+
+def _words(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
 def _cell(row: pd.Series) -> str:
@@ -577,7 +840,7 @@ def _zicht(label: str, keys: tuple[str, ...]) -> Indicator:
 
 
 _DEFS: list[tuple] = [
-    ("Kerncijfers", "tbl-kerncijfers", "tbl", "samenvatting", key_figures, ()),
+    ("Kerncijfers", "tbl-kerncijfers", "tbl", "conclusies", key_figures, ()),
     (
         "Tabel 1",
         "tbl-respons",
@@ -594,7 +857,11 @@ _DEFS: list[tuple] = [
         "fig-beleid",
         "fig",
         "beleid",
-        single("beleid_aanvullend"),
+        # The 2016 summary prints the total: policy in place or in development.
+        single(
+            "beleid_aanvullend",
+            totals=(("Ja of in ontwikkeling (totaal)", ("ja", "in_ontwikkeling")),),
+        ),
         ("beleid_aanvullend",),
     ),
     (
@@ -639,6 +906,14 @@ _DEFS: list[tuple] = [
         ("afstemming_inburgering",),
     ),
     (
+        "Trend 3.4",
+        "fig-regie-inburgering",
+        "fig",
+        "beleid",
+        single("regie_inburgering"),
+        ("regie_inburgering",),
+    ),
+    (
         "Figuur 3.5",
         "fig-werk-voor-inburgering",
         "fig",
@@ -677,6 +952,14 @@ _DEFS: list[tuple] = [
             ],
         ),
         ("startmoment",),
+    ),
+    (
+        "Trend 4.1",
+        "fig-beste-startmoment",
+        "fig",
+        "startmoment",
+        single("beste_startmoment"),
+        ("beste_startmoment",),
     ),
     (
         "Figuur 4.2",
@@ -766,6 +1049,7 @@ _DEFS: list[tuple] = [
             "Contact met en faciliteren van werkgevers",
             [
                 Indicator("Contact met werkgevers", (("contact_werkgevers", ("ja",)),)),
+                Indicator("Geen contact met werkgevers", (("contact_werkgevers", ("nee",)),)),
                 Indicator(
                     "Proefplaatsing mogelijk",
                     (("werkgevers_faciliteren", ("proefplaatsing",)), ("proefplaatsing", ("ja",))),
@@ -773,6 +1057,14 @@ _DEFS: list[tuple] = [
             ],
         ),
         ("werkgevers_faciliteren", "proefplaatsing", "contact_werkgevers"),
+    ),
+    (
+        "Trend 6.1b",
+        "fig-voldoende-werk",
+        "fig",
+        "samenwerking",
+        single("voldoende_werk_regio"),
+        ("voldoende_werk_regio",),
     ),
     (
         "Figuur 6.2",
@@ -795,7 +1087,10 @@ _DEFS: list[tuple] = [
         "fig-na-afloop",
         "fig",
         "begeleiding",
-        single("begeleiding_na_afloop"),
+        # The report prints the total of the two 'ja' answers (87 %).
+        single(
+            "begeleiding_na_afloop", totals=(("Ja (totaal)", ("ja_aanvullend", "ja_regulier")),)
+        ),
         ("begeleiding_na_afloop",),
     ),
     (
@@ -839,6 +1134,25 @@ _DEFS: list[tuple] = [
         tuple(n for n, _ in ROUTES),
     ),
     (
+        "Trend 8.1",
+        "fig-verwachte-bemiddelbaarheid",
+        "fig",
+        "resultaten",
+        estimates(
+            "Verwachte bemiddelbaarheid: welk percentage van de statushouders in uw gemeente…",
+            [
+                ("verwacht_direct_werk", "…is direct bemiddelbaar naar betaald werk?"),
+                (
+                    "verwacht_na_opleiding_activering",
+                    "…heeft pas kansen op de arbeidsmarkt na een (aanvullende) opleiding of "
+                    "activering?",
+                ),
+                ("verwacht_niet_bemiddelbaar", "…is niet bemiddelbaar naar werk?"),
+            ],
+        ),
+        ("verwacht_direct_werk", "verwacht_na_opleiding_activering", "verwacht_niet_bemiddelbaar"),
+    ),
+    (
         "Figuur 8.1",
         "fig-uitstroom-bijstand",
         "fig",
@@ -850,6 +1164,7 @@ _DEFS: list[tuple] = [
                 ("uitstroom_gedeeltelijk", "Gedeeltelijk uitgestroomd"),
             ],
             complement="Niet uitgestroomd",
+            total="Uitgestroomd (totaal)",
         ),
         ("uitstroom_volledig", "uitstroom_gedeeltelijk"),
     ),
@@ -891,6 +1206,14 @@ _DEFS: list[tuple] = [
         "werkzame-elementen",
         multi("werkzame_elementen", as_table=True),
         ("werkzame_elementen",),
+    ),
+    (
+        "Trend 10.1",
+        "fig-politiek-draagvlak",
+        "fig",
+        "randvoorwaarden",
+        single("politiek_draagvlak"),
+        ("politiek_draagvlak",),
     ),
     (
         "Figuur 10.1",
@@ -954,8 +1277,7 @@ ITEMS: dict[str, ItemDef] = {
 }
 
 
-# The book numbers figures and tables itself (per chapter, like the report); the caption
-# names the item's number in the report so readers can compare.
+# An item of the report carries the report's number in every edition (``numbering``).
 REPORT_YEAR = 2018
 REPORT = f"het rapport van {REPORT_YEAR}"
 
@@ -963,6 +1285,40 @@ REPORT = f"het rapport van {REPORT_YEAR}"
 def is_report_item(item: str) -> bool:
     """Whether an item is a figure or table of the report (not one the book adds)."""
     return item.split()[0] in ("Figuur", "Tabel") and not item.startswith("Tabel M")
+
+
+def questions_of(defn: ItemDef) -> list[tuple[str, ...]]:
+    """The questions of an item, each with the questions that stand in for it in other waves.
+
+    A trend follows indicators that one wave measures with one question and the next with
+    another (a proefplaatsing: its own question in 2017, an option of a list in 2018); such
+    questions form one group. Every other question is a group of its own.
+    """
+    groups: list[tuple[str, ...]] = []
+    for ind in getattr(defn.build, "indicators", ()):
+        group = tuple(name for name, _ in ind.sources)
+        if group not in groups:
+            groups.append(group)
+    grouped = {name for g in groups for name in g}
+    return groups + [(name,) for name in defn.questions if name not in grouped]
+
+
+def repeats_another_item(defn: ItemDef, result: Result, w: Wave) -> bool:
+    """Whether a trend shows only the edition's wave, while another item shows its numbers.
+
+    A trend of one wave is a bar chart of that wave: when an item of the same chapter that is
+    not a trend shows each of its questions, the trend would print the same numbers again.
+    """
+    if not hasattr(defn.build, "indicators") or result.data["jaar"].nunique() != 1:
+        return False
+    mine = {name for name in defn.questions if w.cb.by_harmonised(name) is not None}
+    others = {
+        name
+        for d in ITEMS.values()
+        if d.chapter == defn.chapter and d.item != defn.item and not hasattr(d.build, "indicators")
+        for name in d.questions
+    }
+    return bool(mine) and mine <= others
 
 
 def build(
@@ -983,27 +1339,35 @@ def build(
         asked in this edition's wave.
     """
     defn = ITEMS[item]
-    result = defn.build(waves, year, defn)
+    # A question of the item that nobody answered in this wave (e.g. routed behind options
+    # nobody chose): the item is left out and says so, as for a question not asked.
+    w = waves[year]
+    asked = [q for q in map(w.cb.by_harmonised, defn.questions) if q is not None]
+    nobody = next((q.harmonised for q in asked if not tables.answered(w.df, q).any()), None)
+    result = _not_asked(defn, year, nobody) if nobody else defn.build(waves, year, defn)
+    if result.not_asked is not None and not nobody and w.cb.mention(result.not_asked):
+        # Not asked as a question, but a source of the wave names the answers without shares:
+        # say what it names instead of calling the subject not asked.
+        result.mentioned = mention_text(w.cb.mention(result.not_asked), year)
+        result.not_asked = None
+        return result
     if result.not_asked is not None:
-        name = result.not_asked
+        # The chapter lists what its wave did not ask once (``Chapter.not_asked``); the
+        # sentence here is for whoever builds the item alone.
+        name = result.missing = result.not_asked
         text = (wording or {}).get(name, name.replace("_", " "))
-        what = (
-            f"{item} uit {REPORT}"
-            if is_report_item(item)
-            else "deze " + ("figuur" if defn.kind == "fig" else "tabel")
-        )
         what_was = (
             f"De stelling '{text.removeprefix('Stelling: ')}'"
             if text.startswith("Stelling: ")
             else f"De vraag '{text}'"
         )
-        result.not_asked = f"{what_was} is in {year} niet gesteld; daarom ontbreekt hier {what}."
+        verb = "door geen enkele gemeente beantwoord" if nobody else "niet gesteld"
+        result.not_asked = f"{what_was} is in {year} {verb}."
         return result
-    prefix = f"{item}. "
-    if result.caption.startswith(prefix):
-        result.caption = result.caption[len(prefix) :]
-        if is_report_item(item):
-            if defn.report_note and year == REPORT_YEAR:
-                result.caption += f" {defn.report_note}"
-            result.caption += f" ({item} in {REPORT}.)"
+    result.repeats = repeats_another_item(defn, result, w)
+    # The caption is its text alone: the item's name is its number, which the book puts in
+    # front of it (``numbering.caption``), the report's own number for the report's items.
+    result.caption = result.caption.removeprefix(f"{item}. ")
+    if is_report_item(item) and defn.report_note and year == REPORT_YEAR:
+        result.caption += f" {defn.report_note}"
     return result

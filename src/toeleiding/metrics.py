@@ -160,14 +160,14 @@ def headline_rows(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     ]  # fmt: skip
     for name, ind in SHARES.items():
         got = ind.measure(df, cb)
-        if got is not None:
+        if got is not None and got[3] > 0:  # an indicator nobody answered is not reported
             question, keys, k, n = got
             rows.append(
                 (name, question, keys, ind.label, k, n, 100 * k / n, percent_half_up(k, n), "%")
             )
     for name, (question, label) in MEANS.items():
         q = cb.by_harmonised(question)
-        if q is not None:
+        if q is not None and tables.answered(df, q).any():
             printed, n = tables.printed_mean(df, q)
             exact = float(df[q.clean_column()].astype(float).mean())
             rows.append(

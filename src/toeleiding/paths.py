@@ -13,6 +13,9 @@ CALIBRATION_DIR = DATA / "calibration"
 RAW_DIR = DATA / "raw"
 CLEAN_DIR = DATA / "clean"
 PARAMS = ROOT / "params.yaml"
+# Reader text that editors change without touching Python (e.g. the recommendations of the
+# original publications, read by the conclusions chapter).
+TEXTS_DIR = ROOT / "notebooks" / "teksten"
 
 
 def codebook_path(year: int) -> Path:

@@ -19,8 +19,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .codebook import Codebook, Question
+from .io import InputError, not_text, read_input
 
 HEADER_LINE = 1
+# The widest export read: a survey has a few hundred columns (one per question or option).
+MAX_COLUMNS = 5000
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,24 @@ def read_export(path: str | Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     path = Path(path)
     name = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(name, 1, FILE, None, f"a readable file ({exc.strerror})")]
+        raw = read_input(path)
+    except InputError as exc:
+        return None, [Problem(name, exc.line, FILE, exc.found, exc.expected)]
     if not raw.strip():
         return None, [
             Problem(name, 1, FILE, "(empty file)", "a header line and one row per municipality")
         ]
+    binary = not_text(raw)
+    if binary is not None:
+        return None, [Problem(name, binary.line, FILE, binary.found, binary.expected)]
+    try:
+        return _read_text(raw, name)
+    except csv.Error as exc:  # the reader's own limits, e.g. a field over its size limit
+        return None, [Problem(name, 1, FILE, f"csv.Error: {exc}", "comma-separated text")]
+
+
+def _read_text(raw: bytes, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """`read_export` after the file was read and found to be text."""
     if raw.startswith(codecs.BOM_UTF8):
         return None, [
             Problem(
@@ -177,12 +191,25 @@ def read_rows(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     start = 1
-    for fields in reader:
-        rows.append((start, fields))
-        start = reader.line_num + 1
+    try:
+        for fields in reader:
+            rows.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a field longer than the reader's limit, a stray NUL
+        return None, [
+            Problem(name, start, FILE, f"csv.Error: {exc}",
+                    "comma-separated text with one row per municipality (is this a CSV "
+                    "export?)")
+        ]  # fmt: skip
+    if not rows:
+        return None, [Problem(name, HEADER_LINE, HEADER, "(no lines)", "the column names")]
     header = rows[0][1]
     if not header:
         return None, [Problem(name, HEADER_LINE, HEADER, "(blank line)", "the column names")]
+    if len(header) > MAX_COLUMNS:  # no survey; and a table this wide takes minutes to build
+        return None, [Problem(name, HEADER_LINE, HEADER, f"{len(header)} columns",
+                              f"at most {MAX_COLUMNS} columns (a survey export has a few "
+                              "hundred): is this the survey's export?")]  # fmt: skip
     problems = [
         Problem(name, HEADER_LINE, col, col, "a column name that occurs only once")
         for col in sorted({c for c in header if header.count(c) > 1})
@@ -502,13 +529,48 @@ def validate_frame(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
     problems = _other_wave(df, cb, name)
     if problems:
         return problems  # every column would differ: the one useful message is which wave
+    # A file far off the codebook's shape is not checked cell by cell (that could take hours):
+    # one problem says what it is.
+    if len(df.columns) > 2 * len(cb.columns) + 50:
+        return [Problem(name, HEADER_LINE, HEADER, f"{len(df.columns)} columns",
+                        f"the {len(cb.columns)} columns of codebook {cb.wave}: is this the "
+                        "survey's export?")]  # fmt: skip
+    total = sum(cb.population.values())
+    if len(df) > total:
+        return [Problem(name, _line(df.index[total]), FILE, f"{len(df)} rows",
+                        f"at most {total} rows, one per municipality in the Netherlands in "
+                        f"codebook {cb.wave}")]  # fmt: skip
     if df.empty:
         problems.append(
             Problem(name, HEADER_LINE + 1, FILE, "(no rows)", "one row per municipality")
         )
     problems += _schema_problems(df, cb, name)
+    problems += _frame_problems(df, cb, name)
     problems += _cross_problems(df, cb, name)
     return sort_problems(problems)
+
+
+def _frame_problems(df: pd.DataFrame, cb: Codebook, name: str) -> list[Problem]:
+    """More municipalities of a size class than the codebook's population of that class.
+
+    Weights (N/n) and finite-population corrections (1 - n/N) would be meaningless. The
+    problem is reported on the row of the first municipality beyond the population.
+    """
+    size = cb.id_columns[2]
+    if size not in df:
+        return []
+    problems = []
+    for code, pop in cb.population.items():
+        rows = df.index[df[size] == code]
+        if len(rows) > pop:
+            problems.append(
+                Problem(
+                    name, _line(rows[pop]), size, code,
+                    f"at most {pop} municipalities of size class {code} (its population in "
+                    f"codebook {cb.wave}); the file has {len(rows)}",
+                )
+            )  # fmt: skip
+    return problems
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
