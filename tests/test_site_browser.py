@@ -319,6 +319,11 @@ def _switch_on_real_markup(browser, base: str, latest: int, other: int) -> None:
     page.wait_for_url(re.compile(rf"/{other}/beleid\.html#sec-beleid-aanbod$"), timeout=10000)
     # And from a section the reader went to after the page loaded, to a third edition.
     page.locator("#toc-sec-beleid-integraal").click()
+    page.wait_for_function("() => location.hash === '#sec-beleid-integraal'")
+    # Quarto hides the navbar while the page scrolls down (headroom); a reader scrolls back up
+    # to reach it, which leaves the address and its section as they are.
+    page.mouse.wheel(0, -20000)
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.locator("a.dropdown-toggle", has_text=f"Editie {other}").click()
     page.locator(".dropdown-menu.show").get_by_role("link", name=str(latest), exact=True).click()
     page.wait_for_url(re.compile(rf"/{latest}/beleid\.html#sec-beleid-integraal$"), timeout=10000)
