@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 
+import nbformat
 import pandas as pd
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, settings
 
 from toeleiding import paths
+from toeleiding.book import book_files
 from toeleiding.calibration import load_calibration
 from toeleiding.codebook import load_codebook
 
@@ -87,3 +89,15 @@ def cleaned():
     if missing:
         pytest.fail(f"cleaned data missing for {missing}: run `make repro` (dvc repro) first")
     return {y: pd.read_parquet(paths.clean_path(y)) for y in YEARS}
+
+
+def edition_pages(src) -> dict[str, str]:
+    """The Markdown of every page of an assembled edition, in book order."""
+    pages = {}
+    for f in book_files(yaml.safe_load((src / "_quarto.yml").read_text())):
+        if f.endswith(".ipynb"):
+            nb = nbformat.read(src / f, as_version=4)
+            pages[f] = "\n\n".join(c.source for c in nb.cells)
+        else:
+            pages[f] = (src / f).read_text(encoding="utf-8")
+    return pages

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from test_numbering import quarto_numbers, shown_items
 
-from conftest import BOOK_INPUTS
+from conftest import BOOK_INPUTS, edition_pages
 from toeleiding import numbering, paths
 from toeleiding.book import (
     QUARTO_HELP,
@@ -57,18 +57,6 @@ def real_edition(tmp_path_factory):
     """The newest edition as if its year had left ``synthesize.years`` (a real export)."""
     out = tmp_path_factory.mktemp("real") / "src"
     return assemble(max(YEARS), YEARS, out=out, synthetic=False, **COMMON)
-
-
-def _pages(src: Path) -> dict[str, str]:
-    """The Markdown of every page of an assembled edition."""
-    pages = {}
-    for f in book_files(yaml.safe_load((src / "_quarto.yml").read_text())):
-        if f.endswith(".ipynb"):
-            nb = nbformat.read(src / f, as_version=4)
-            pages[f] = "\n\n".join(c.source for c in nb.cells)
-        else:
-            pages[f] = (src / f).read_text(encoding="utf-8")
-    return pages
 
 
 # --- the helpers of these tests find what they must find ----------------------------------------
@@ -278,7 +266,7 @@ def test_chapters_are_text_only(editions):
 def test_labels_unique_captioned_with_alt_text(editions):
     for year, src in editions.items():
         seen, problems = {}, []
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             for caption, path, label, attrs in FIG.findall(text):
                 if not caption.strip():
                     problems.append(f"{page}: {label} has no caption")
@@ -314,13 +302,15 @@ def test_labels_unique_captioned_with_alt_text(editions):
 
 def test_every_pipe_table_has_a_caption(editions):
     for year, src in editions.items():
-        bad = {page: t for page, text in _pages(src).items() if (t := _uncaptioned_tables(text))}
+        bad = {
+            page: t for page, text in edition_pages(src).items() if (t := _uncaptioned_tables(text))
+        }
         assert not bad, (year, bad)
 
 
 def test_every_reference_has_a_numbered_target(editions):
     for year, src in editions.items():
-        text = "\n".join(_pages(src).values())
+        text = "\n".join(edition_pages(src).values())
         sections, unnumbered = _sections(text)
         targets = sections | {m[2] for m in FIG.findall(text)} | {m[1] for m in TBL.findall(text)}
         refs = _refs(text)
@@ -332,7 +322,7 @@ def test_every_reference_has_a_numbered_target(editions):
 def test_every_download_link_resolves(editions):
     for year, src in editions.items():
         links = set()
-        for text in _pages(src).values():
+        for text in edition_pages(src).values():
             links |= set(LINK.findall(text))
         missing = [link for link in links if not (src / link).exists()]
         assert not missing, (year, missing)
@@ -344,7 +334,7 @@ def test_download_links_cannot_name_another_figure(editions):
     """A link under a figure names it by cross-reference or says the number is the report's."""
     link = re.compile(r"\[([^\]]*)\]\(data/[^)]+\.csv\)")
     for year, src in editions.items():
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             for words in link.findall(text):
                 numbered = re.search(r"\b(Figuur|Tabel|Trend)\s+\d", words)
                 assert not numbered or "rapport" in words, (year, page, words)
@@ -429,7 +419,7 @@ def test_references_to_items_name_their_number_and_link_to_them(editions):
         where = {s.anchor: (_html(page), s) for page, s in shown_items(src)}
         slugs = {s.slug for _, s in where.values()}
         linked = 0
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             assert not _refs(text) & slugs, (year, page)  # Quarto would not find these
             for name, target, anchor in link.findall(text):
                 if anchor not in where:

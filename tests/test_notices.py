@@ -24,9 +24,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import BOOK_INPUTS
+from conftest import BOOK_INPUTS, edition_pages
 from toeleiding import chapter, figures, items, paths
-from toeleiding.book import assemble, book_files
+from toeleiding.book import assemble
 from toeleiding.chapter import ONCE_WORDS, SYNTHETIC_NOTES, Chapter, load_topics
 from toeleiding.codebook import Option, Question, load_codebook
 
@@ -93,18 +93,6 @@ def page_sentences(markdown: str) -> list[str]:
 
 def _banner_text() -> str:
     return re.sub(r"<[^>]+>", " ", BANNER.read_text(encoding="utf-8"))
-
-
-def _pages(src: Path) -> dict[str, str]:
-    """The Markdown of every page of an assembled edition, in book order."""
-    pages = {}
-    for f in book_files(yaml.safe_load((src / "_quarto.yml").read_text())):
-        if f.endswith(".ipynb"):
-            nb = nbformat.read(src / f, as_version=4)
-            pages[f] = "\n\n".join(c.source for c in nb.cells)
-        else:
-            pages[f] = (src / f).read_text(encoding="utf-8")
-    return pages
 
 
 def test_the_sentence_splitter_sees_what_a_reader_sees():
@@ -427,7 +415,7 @@ def test_no_sentence_of_eight_words_twice_on_a_page(editions):
     repeated = []
     for year, src in editions.items():
         banner = _banner_text() if year in SYNTHETIC_YEARS else ""
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             if page == "vragenlijst.qmd":
                 continue
             counts = Counter(page_sentences(text + "\n\n" + banner))
@@ -441,7 +429,7 @@ def test_each_notice_once_per_page(editions):
         cfg = yaml.safe_load((src / "_quarto.yml").read_text())
         banner = "include-before-body" in cfg["format"]["html"]
         assert banner == (year in SYNTHETIC_YEARS)
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             where = f"{year} {page}"
             # The banner is the notice: no page adds one of its own (a callout about synthetic
             # data as such; one on what tests mean on them explains a method), nor says "data".
@@ -462,7 +450,7 @@ def test_no_other_edition_points_at_the_2018_report(editions):
     for year, src in editions.items():
         if year == items.REPORT_YEAR:
             continue
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             if page != "aannames.qmd" and REPORT in text:
                 found.append(f"{year} {page}")
     assert not found, found
@@ -472,7 +460,7 @@ def test_no_empty_sections(editions):
     """A heading is followed by text, a figure or a table before the next heading."""
     empty = []
     for year, src in editions.items():
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             heads = list(re.finditer(r"^(#{1,6}) .*$", text, re.M))
             for a, b in zip(heads, [*heads[1:], None], strict=True):
                 body = text[a.end() : b.start() if b else len(text)]
@@ -494,9 +482,12 @@ def test_report_sentences_stay_in_the_report_edition(editions):
     assert len(quoted) > 20
     leaked = []
     for year, src in editions.items():
-        pages = _pages(src)
+        pages = edition_pages(src)
         for slug, sentence in quoted:
             if year != items.REPORT_YEAR and sentence in pages[f"{slug}.ipynb"]:
                 leaked.append(f"{year} {slug}: {sentence[:70]}")
     assert not leaked, leaked
-    assert "De overige gemeenten kiezen meestal bewust" in _pages(editions[2018])["beleid.ipynb"]
+    assert (
+        "De overige gemeenten kiezen meestal bewust"
+        in edition_pages(editions[2018])["beleid.ipynb"]
+    )

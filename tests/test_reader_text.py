@@ -8,20 +8,17 @@ except inside a folded "Voor onderzoekers" block.
 import ast
 import re
 from datetime import date
-from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
 
-from conftest import BOOK_INPUTS
+from conftest import BOOK_INPUTS, edition_pages
 from toeleiding import paths
 from toeleiding.book import (
     TEXTS,
     BookError,
     assemble,
     assumptions_qmd,
-    book_files,
     colophon_qmd,
     reader_log,
 )
@@ -49,18 +46,6 @@ REPO_TALK = re.compile(
 )
 # A fenced div that opens ("::: {.callout-note …}") or closes (":::").
 FENCE = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[\w-]+)?\s*$")
-
-
-def _pages(src: Path) -> dict[str, str]:
-    """The Markdown of every page of an assembled edition."""
-    pages = {}
-    for f in book_files(yaml.safe_load((src / "_quarto.yml").read_text())):
-        if f.endswith(".ipynb"):
-            nb = nbformat.read(src / f, as_version=4)
-            pages[f] = "\n\n".join(c.source for c in nb.cells)
-        else:
-            pages[f] = (src / f).read_text(encoding="utf-8")
-    return pages
 
 
 def _researchers_blocks(text: str) -> tuple[str, list[str]]:
@@ -246,7 +231,7 @@ def test_the_book_keeps_every_assumption_of_the_log(tmp_path):
 def test_no_repository_talk_outside_voor_onderzoekers(editions):
     found = {}
     for year, src in editions.items():
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             talk = _repo_talk(text)
             if talk:
                 found[(year, page)] = talk
@@ -255,7 +240,7 @@ def test_no_repository_talk_outside_voor_onderzoekers(editions):
 
 def test_every_voor_onderzoekers_block_is_folded(editions):
     for year, src in editions.items():
-        for page, text in _pages(src).items():
+        for page, text in edition_pages(src).items():
             for line in _researchers_blocks(text)[1]:
                 assert ".callout" in line and 'collapse="true"' in line, (year, page, line)
 
@@ -263,7 +248,7 @@ def test_every_voor_onderzoekers_block_is_folded(editions):
 def test_the_templates_are_not_published(editions):
     for src in editions.values():
         assert not (src / TEXTS).exists()
-        assert not any("{{" in t or "{%" in t for t in _pages(src).values())
+        assert not any("{{" in t or "{%" in t for t in edition_pages(src).values())
 
 
 def test_colophon_cites_publication_edition_and_access_date(editions):

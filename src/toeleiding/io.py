@@ -76,16 +76,21 @@ def check_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> int:
             f"at most {limit} bytes ({limit // 2**20} MiB), far more than any survey export; "
             "is this the right file?",
         )
+    _read_bytes(path, 1)
+    return st.st_size
+
+
+def _read_bytes(path: str | Path, n: int) -> bytes:
+    """At most ``n`` bytes of ``path``; what the system refuses becomes an `InputError`."""
     try:
         with open(path, "rb") as fh:
-            fh.read(1)
+            return fh.read(n)
     except PermissionError:
         raise InputError(
             "(permission denied)", "a file you may read (check its permissions)"
         ) from None
     except OSError as exc:
         raise InputError(f"({exc.strerror})", "a readable file") from None
-    return st.st_size
 
 
 def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
@@ -97,15 +102,7 @@ def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         As `check_input`, or when the file grew beyond ``limit`` while it was read.
     """
     check_input(path, limit)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
-    except PermissionError:
-        raise InputError(
-            "(permission denied)", "a file you may read (check its permissions)"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"({exc.strerror})", "a readable file") from None
+    data = _read_bytes(path, limit + 1)
     if len(data) > limit:
         raise InputError(f"more than {limit} bytes", f"at most {limit} bytes")
     return data
